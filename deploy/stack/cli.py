@@ -1,0 +1,80 @@
+"""`pantau stack ...`: the local stack from the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from deploy.stack.check import run_checks
+from deploy.stack.install import InstallError
+from deploy.stack.errors import StackError
+from deploy.stack.manager import ServiceStatus, Stack
+from pantau.contract.settings import Settings
+
+app = typer.Typer(help="The local stack: Kafka (KRaft), Redis, Prometheus, Alertmanager.")
+console = Console()
+
+
+@app.command()
+def up() -> None:
+    """Install what is missing, start every service on loopback, create the topics."""
+    stack = Stack(Settings(), report=lambda message: console.log(message))
+    try:
+        with console.status("bringing the stack up"):
+            statuses = stack.up()
+    except StackError as error:
+        console.print(f"[red]{error.service} failed:[/] {error.reason}")
+        if error.log_tail:
+            console.print(f"[dim]last lines of its log:[/]\n{error.log_tail}", markup=False)
+        raise typer.Exit(1) from None
+    except InstallError as error:
+        console.print(f"[red]install failed:[/] {error}")
+        raise typer.Exit(1) from None
+    _print_status(statuses, stack.paths.root.as_posix())
+
+
+@app.command()
+def status() -> None:
+    """Each service's address, pid and health; exits 1 unless all are healthy."""
+    stack = Stack(Settings())
+    statuses = stack.status()
+    _print_status(statuses, stack.paths.root.as_posix())
+    if not all(s.state == "healthy" for s in statuses):
+        raise typer.Exit(1)
+
+
+@app.command()
+def down(
+    purge: Annotated[bool, typer.Option(help="Also remove data, logs and pid files.")] = False,
+) -> None:
+    """Stop only the processes `up` started; data stays unless --purge."""
+    stack = Stack(Settings())
+    stopped = stack.down(purge=purge)
+    console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+    if purge:
+        console.print(f"removed {stack.paths.root}")
+
+
+@app.command()
+def check() -> None:
+    """A real round trip through Kafka, Redis, Prometheus and Alertmanager."""
+    results = run_checks(Settings())
+    table = Table("check", "result", "detail", "seconds")
+    for result in results:
+        verdict = "[green]ok[/]" if result.ok else "[red]FAILED[/]"
+        table.add_row(result.name, verdict, result.detail, f"{result.seconds:.2f}")
+    console.print(table)
+    if not all(result.ok for result in results):
+        raise typer.Exit(1)
+
+
+def _print_status(statuses: list[ServiceStatus], state_dir: str) -> None:
+    table = Table("service", "address", "pid", "state", title=f"state folder: {state_dir}")
+    colours = {"healthy": "green", "stopped": "dim", "foreign": "yellow", "unhealthy": "red"}
+    for s in statuses:
+        colour = colours[s.state]
+        table.add_row(s.name, s.address, str(s.pid or "-"), f"[{colour}]{s.state}[/]")
+    console.print(table)

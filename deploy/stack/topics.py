@@ -1,0 +1,43 @@
+"""Creating Pantau's topics with their partitions and retention, idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+
+from pantau.contract.topics import ALL_TOPICS, TopicSpec
+
+
+def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec] = ALL_TOPICS) -> list[str]:
+    """Create the topics that do not exist yet; return the names created."""
+    wanted = list(specs)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="pantau-stack")
+    try:
+        existing = set(admin.list_topics())
+        missing = [spec for spec in wanted if spec.name not in existing]
+        if missing:
+            admin.create_topics(
+                [
+                    NewTopic(
+                        name=spec.name,
+                        num_partitions=spec.partitions,
+                        replication_factor=1,
+                        topic_configs=spec.config,
+                    )
+                    for spec in missing
+                ]
+            )
+        return [spec.name for spec in missing]
+    finally:
+        admin.close()
+
+
+def partition_counts(bootstrap: str, names: Iterable[str]) -> dict[str, int]:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="pantau-stack")
+    try:
+        described = admin.describe_topics(list(names))
+        return {topic["topic"]: len(topic["partitions"]) for topic in described}
+    finally:
+        admin.close()

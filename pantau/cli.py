@@ -1,0 +1,30 @@
+"""The `pantau` command: one entry point that composes the roles' commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from deploy.stack.cli import app as stack_app
+from pantau.contract.schemas import export_schemas
+
+app = typer.Typer(
+    help="Pantau: the Smart City command center's stream processor.",
+    pretty_exceptions_show_locals=False,
+)
+schema_app = typer.Typer(help="The event contract's JSON Schemas.")
+app.add_typer(stack_app, name="stack")
+app.add_typer(schema_app, name="schema")
+console = Console()
+
+
+@schema_app.command("export")
+def schema_export(
+    directory: Annotated[Path, typer.Argument(help="Where to write one file per event kind.")],
+) -> None:
+    """Write the JSON Schema of each event kind."""
+    for path in export_schemas(directory):
+        console.print(f"wrote {path}")

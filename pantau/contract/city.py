@@ -1,0 +1,220 @@
+"""The city profile: a data file that names a city's dimensions, areas, agencies,
+complaint categories and indicators, and the checks an event must pass against it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from pantau.contract.dimensions import Dimension
+from pantau.contract.errors import ContractError, FieldProblem
+from pantau.contract.events import (
+    AnyEvent,
+    ComplaintEvent,
+    Direction,
+    IndicatorEvent,
+    Label,
+    ProgramEvent,
+    Slug,
+)
+
+BUNDLED_PROFILES = Path(__file__).with_name("cities")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CityInfo(_Strict):
+    key: Slug
+    name: Label
+    province: Label
+    timezone: str
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
+class DimensionProfile(_Strict):
+    key: Dimension
+    label_id: Label
+    label_en: Label
+    headline_indicator: Slug
+
+
+class Kelurahan(_Strict):
+    key: Slug
+    name: Label
+
+
+class Kecamatan(_Strict):
+    key: Slug
+    name: Label
+    kelurahan: list[Kelurahan]
+
+
+class Agency(_Strict):
+    key: Slug
+    name: Label
+    kind: Literal["opd", "partner"]
+
+
+class Category(_Strict):
+    key: Slug
+    dimension: Dimension
+    agency: Slug
+    label_id: Label
+    label_en: Label
+
+
+class IndicatorProfile(_Strict):
+    key: Slug
+    dimension: Dimension
+    name_id: Label
+    name_en: Label
+    unit: str
+    direction: Direction
+    target: float
+    data_source: Label
+
+
+class CityProfile(_Strict):
+    city: CityInfo
+    dimensions: list[DimensionProfile]
+    kecamatan: list[Kecamatan]
+    agencies: list[Agency]
+    categories: list[Category]
+    indicators: list[IndicatorProfile]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        missing = set(Dimension) - {d.key for d in self.dimensions}
+        if missing:
+            raise ValueError(f"dimensions missing: {', '.join(sorted(missing))}")
+        _require_unique("dimensions", (d.key for d in self.dimensions))
+        _require_unique("kecamatan", (k.key for k in self.kecamatan))
+        _require_unique("agencies", (a.key for a in self.agencies))
+        _require_unique("categories", (c.key for c in self.categories))
+        _require_unique("indicators", (i.key for i in self.indicators))
+        agencies = {a.key for a in self.agencies}
+        for category in self.categories:
+            if category.agency not in agencies:
+                raise ValueError(f"category {category.key}: unknown agency {category.agency!r}")
+        indicators = {i.key: i for i in self.indicators}
+        for dimension in self.dimensions:
+            headline = indicators.get(dimension.headline_indicator)
+            if headline is None or headline.dimension != dimension.key:
+                raise ValueError(
+                    f"dimension {dimension.key}: headline indicator "
+                    f"{dimension.headline_indicator!r} is not one of its indicators"
+                )
+        return self
+
+    @cached_property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.city.timezone)
+
+    @cached_property
+    def category_by_key(self) -> dict[str, Category]:
+        return {c.key: c for c in self.categories}
+
+    @cached_property
+    def agency_keys(self) -> frozenset[str]:
+        return frozenset(a.key for a in self.agencies)
+
+    @cached_property
+    def kecamatan_of_kelurahan(self) -> dict[str, str]:
+        return {kel.key: kec.key for kec in self.kecamatan for kel in kec.kelurahan}
+
+    @cached_property
+    def indicator_by_key(self) -> dict[str, IndicatorProfile]:
+        return {i.key: i for i in self.indicators}
+
+    def problems_with(self, event: AnyEvent) -> list[FieldProblem]:
+        """What in a schema-valid event this city does not know, field by field."""
+        if isinstance(event, ComplaintEvent):
+            return self._complaint_problems(event)
+        if isinstance(event, ProgramEvent):
+            return self._agency_problems(event.agency)
+        return self._indicator_problems(event)
+
+    def check(self, event: AnyEvent) -> AnyEvent:
+        """Return the event if this city knows everything it names, else raise."""
+        problems = self.problems_with(event)
+        if problems:
+            raise ContractError(problems)
+        return event
+
+    def _complaint_problems(self, event: ComplaintEvent) -> list[FieldProblem]:
+        problems = self._agency_problems(event.agency)
+        category = self.category_by_key.get(event.category)
+        if category is None:
+            problems.append(FieldProblem("category", "not a category of this city"))
+        elif category.dimension != event.dimension:
+            problems.append(
+                FieldProblem("dimension", f"category {category.key} is {category.dimension}")
+            )
+        kecamatan = self.kecamatan_of_kelurahan.get(event.kelurahan)
+        if kecamatan is None:
+            problems.append(FieldProblem("kelurahan", "not a kelurahan of this city"))
+        elif kecamatan != event.kecamatan:
+            problems.append(FieldProblem("kecamatan", f"kelurahan {event.kelurahan} is in {kecamatan}"))
+        return problems
+
+    def _agency_problems(self, agency: str) -> list[FieldProblem]:
+        if agency in self.agency_keys:
+            return []
+        return [FieldProblem("agency", "not an agency of this city")]
+
+    def _indicator_problems(self, event: IndicatorEvent) -> list[FieldProblem]:
+        known = self.indicator_by_key.get(event.indicator_id)
+        if known is None:
+            return [FieldProblem("indicator_id", "not an indicator of this city")]
+        if known.dimension != event.dimension:
+            return [FieldProblem("dimension", f"indicator {known.key} is {known.dimension}")]
+        return []
+
+
+def _require_unique(section: str, keys: Iterable[str]) -> None:
+    repeated = sorted(key for key, count in Counter(keys).items() if count > 1)
+    if repeated:
+        raise ValueError(f"{section}: repeated keys {', '.join(repeated)}")
+
+
+def profile_path(reference: str) -> Path:
+    """A bundled profile's name ("mojokerto") or a path to a YAML file."""
+    bundled = BUNDLED_PROFILES / f"{reference}.yaml"
+    return bundled if bundled.is_file() else Path(reference)
+
+
+def load_city_profile(reference: str) -> CityProfile:
+    """Load and check a city profile; errors name the file and the line or field."""
+    path = profile_path(reference)
+    subject = f"city profile {path}"
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContractError([FieldProblem(str(path), "no such file")], subject=subject) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown line)"
+        reason = error.problem or "not valid YAML"
+        raise ContractError([FieldProblem(where, reason)], subject=subject) from None
+    try:
+        return CityProfile.model_validate(document)
+    except ValidationError as error:
+        raise ContractError.from_validation(error, subject=subject) from None

@@ -1,0 +1,61 @@
+"""One settings object for every role, read from the environment (prefix PANTAU_) once.
+
+Build it with `Settings()` at the edge (the CLI, a test fixture) and pass it in; nothing
+reads the environment elsewhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PANTAU_", frozen=True, extra="ignore")
+
+    kafka_bootstrap: str = Field(
+        default="127.0.0.1:9092", description="host:port[,host:port] of the Kafka brokers."
+    )
+    kafka_controller_port: int = Field(
+        default=9095, ge=1, le=65535, description="KRaft controller port of the local broker."
+    )
+    redis_url: SecretStr = Field(
+        default=SecretStr("redis://127.0.0.1:6379/0"),
+        description="Redis URL; may carry a password, so it is kept secret.",
+    )
+    prometheus_port: int = Field(default=9090, ge=1, le=65535)
+    alertmanager_port: int = Field(default=9093, ge=1, le=65535)
+    state_dir: Path = Field(
+        default=Path(".pantau"), description="Data, pids and logs of the local stack."
+    )
+    city_profile: str = Field(
+        default="mojokerto", description="A bundled profile's name or a YAML file's path."
+    )
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _bootstrap_has_ports(cls, value: str) -> str:
+        for server in value.split(","):
+            host, _, port = server.strip().rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"expected host:port, got {server.strip()!r}")
+        return value
+
+    @property
+    def kafka_address(self) -> tuple[str, int]:
+        """The first bootstrap server, which the local stack runs."""
+        host, _, port = self.kafka_bootstrap.split(",")[0].strip().rpartition(":")
+        return host, int(port)
+
+    @property
+    def redis_address(self) -> tuple[str, int]:
+        parts = urlsplit(self.redis_url.get_secret_value())
+        return parts.hostname or "127.0.0.1", parts.port or 6379
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every setting, secrets masked: safe to print or log."""
+        return self.model_dump(mode="json")

@@ -1,0 +1,44 @@
+"""Pantau's Kafka topics: names, partition counts and retention.
+
+Event topics are the audit record: they keep their whole history (no time or size
+retention, no compaction). Keys are entity ids, so one entity's events stay ordered in
+one partition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pantau.contract.events import EventKind
+
+KEEP_FOREVER = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"}
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    config: dict[str, str] = field(default_factory=lambda: dict(KEEP_FOREVER))
+
+
+COMPLAINTS = TopicSpec("pantau.complaints", partitions=6)
+PROGRAMS = TopicSpec("pantau.programs", partitions=3)
+INDICATORS = TopicSpec("pantau.indicators", partitions=3)
+ALERTS = TopicSpec("pantau.alerts", partitions=3)
+DEADLETTER = TopicSpec("pantau.deadletter", partitions=3)
+# The stack's round-trip check writes here, never into the audit record; an hour is
+# plenty to read a probe back.
+HEALTHCHECK = TopicSpec(
+    "pantau.healthcheck", partitions=1, config={"retention.ms": str(60 * 60 * 1000)}
+)
+
+ALL_TOPICS = (COMPLAINTS, PROGRAMS, INDICATORS, ALERTS, DEADLETTER, HEALTHCHECK)
+EVENT_TOPICS = {
+    EventKind.COMPLAINT: COMPLAINTS,
+    EventKind.PROGRAM: PROGRAMS,
+    EventKind.INDICATOR: INDICATORS,
+}
+
+# Kafka headers every published event carries, so a consumer can route without parsing.
+HEADER_KIND = "pantau-kind"
+HEADER_SCHEMA_VERSION = "pantau-schema-version"
