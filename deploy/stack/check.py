@@ -72,7 +72,9 @@ def check_kafka(settings: Settings) -> str:
 async def _read_back(
     settings: Settings, partition: int, offset: int
 ) -> tuple[bytes | None, list[tuple[str, bytes]]]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False
+    )
     await consumer.start()
     try:
         topic_partition = TopicPartition(HEALTHCHECK.name, partition)

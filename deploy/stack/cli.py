@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from deploy.stack.check import run_checks
-from deploy.stack.install import InstallError
 from deploy.stack.errors import StackError
+from deploy.stack.install import InstallError
 from deploy.stack.manager import ServiceStatus, Stack
 from pantau.contract.settings import Settings
 

@@ -74,10 +74,20 @@ def ensure_kafka_jars(report: Report) -> Path:
     report("resolving the Kafka broker's jars with mvn (first run only)")
     lib.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        [mvn, "-q", "-B", "-f", str(KAFKA_POM), "dependency:copy-dependencies",
-         f"-DoutputDirectory={lib}", "-DincludeScope=runtime"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(KAFKA_POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={lib}",
+            "-DincludeScope=runtime",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-10:])
         raise InstallError(f"mvn could not resolve the Kafka jars:\n{tail}")

@@ -6,6 +6,7 @@ state folder, are ever signalled, so a reused pid is never mistaken for ours.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -107,7 +108,5 @@ def _is_ours(pid: int, marker: str) -> bool:
 def _reap(pid: int) -> None:
     # When the process that started a service also stops it (a test session), the
     # child must be reaped or it lingers as a zombie.
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

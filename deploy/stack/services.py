@@ -100,8 +100,14 @@ class KafkaBroker(Service):
         home = self.paths.data("kafka")
         config = self._render_config(home)
         classpath = ["-cp", f"{lib}/*"]
-        jvm = [java, "-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-               f"-Dlog4j2.configurationFile={DEPLOY_DIR / 'kafka' / 'log4j2.properties'}"]  # fmt: skip
+        jvm = [
+            java,
+            "-Xms256m",
+            "-Xmx1g",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={DEPLOY_DIR / 'kafka' / 'log4j2.properties'}",
+        ]
         if not (home / "log" / "meta.properties").exists():
             self._format_storage(jvm + classpath, config, home)
         return [*jvm, *classpath, "kafka.Kafka", str(config)]
@@ -126,8 +132,16 @@ class KafkaBroker(Service):
             raw = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
             cluster_id_file.write_text(raw)
         self.report("formatting the Kafka storage (KRaft, first run only)")
-        command = [*java, "kafka.tools.StorageTool", "format", "--standalone",
-                   "-t", cluster_id_file.read_text().strip(), "-c", str(config)]  # fmt: skip
+        command = [
+            *java,
+            "kafka.tools.StorageTool",
+            "format",
+            "--standalone",
+            "-t",
+            cluster_id_file.read_text().strip(),
+            "-c",
+            str(config),
+        ]
         with self.process.open_log() as log:
             formatted = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
         if formatted.returncode != 0:
@@ -192,8 +206,12 @@ class Prometheus(Service):
         home = self.paths.data("prometheus")
         config = home / "prometheus.yml"
         config.write_text(yaml.safe_dump(self.config(), sort_keys=False))
-        return [binary, f"--config.file={config}", f"--storage.tsdb.path={home / 'data'}",
-                f"--web.listen-address={self.address}"]  # fmt: skip
+        return [
+            binary,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={home / 'data'}",
+            f"--web.listen-address={self.address}",
+        ]
 
     def config(self) -> dict[str, object]:
         """The local scrape and alerting configuration, rendered from the settings."""
@@ -223,9 +241,13 @@ class Alertmanager(Service):
         binary = ensure_command("prometheus-alertmanager", "prometheus-alertmanager", self.report)
         home = self.paths.data("alertmanager")
         # An empty cluster address turns off the gossip port, which would bind 0.0.0.0.
-        return [binary, f"--config.file={DEPLOY_DIR / 'alertmanager' / 'alertmanager.yml'}",
-                f"--storage.path={home}", f"--web.listen-address={self.address}",
-                "--cluster.listen-address="]  # fmt: skip
+        return [
+            binary,
+            f"--config.file={DEPLOY_DIR / 'alertmanager' / 'alertmanager.yml'}",
+            f"--storage.path={home}",
+            f"--web.listen-address={self.address}",
+            "--cluster.listen-address=",
+        ]
 
     def healthy(self) -> bool:
         return _http_ready(f"http://{self.address}/-/ready")

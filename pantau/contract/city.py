@@ -172,7 +172,9 @@ class CityProfile(_Strict):
         if kecamatan is None:
             problems.append(FieldProblem("kelurahan", "not a kelurahan of this city"))
         elif kecamatan != event.kecamatan:
-            problems.append(FieldProblem("kecamatan", f"kelurahan {event.kelurahan} is in {kecamatan}"))
+            problems.append(
+                FieldProblem("kecamatan", f"kelurahan {event.kelurahan} is in {kecamatan}")
+            )
         return problems
 
     def _agency_problems(self, agency: str) -> list[FieldProblem]:

@@ -23,7 +23,7 @@ from pydantic import (
 from pantau.contract.dimensions import Dimension
 from pantau.contract.errors import ContractError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 # Identifiers travel as Kafka keys and Redis key parts: keep them short and free of
 # separators that would need escaping.

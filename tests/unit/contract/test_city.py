@@ -1,0 +1,89 @@
+from pathlib import Path
+
+import pytest
+
+from pantau.contract.city import CityProfile, load_city_profile
+from pantau.contract.dimensions import Dimension
+from pantau.contract.errors import ContractError
+from pantau.contract.events import event_from_mapping
+from tests.factories import complaint_document, indicator_document, program_document
+
+
+@pytest.fixture(scope="module")
+def mojokerto() -> CityProfile:
+    return load_city_profile("mojokerto")
+
+
+def test_mojokerto_has_its_areas_dimensions_and_time_zone(mojokerto: CityProfile) -> None:
+    assert [k.name for k in mojokerto.kecamatan] == ["Kranggan", "Magersari", "Prajurit Kulon"]
+    assert sum(len(k.kelurahan) for k in mojokerto.kecamatan) == 18
+    assert {d.key for d in mojokerto.dimensions} == set(Dimension)
+    assert mojokerto.timezone.key == "Asia/Jakarta"
+    labels = {d.key: d.label_id for d in mojokerto.dimensions}
+    assert labels[Dimension.ENVIRONMENT] == "Smart Environment (Lingkungan)"
+
+
+def test_every_dimension_has_complaint_categories_and_indicators(mojokerto: CityProfile) -> None:
+    for dimension in Dimension:
+        assert any(c.dimension == dimension for c in mojokerto.categories), dimension
+        assert any(i.dimension == dimension for i in mojokerto.indicators), dimension
+    stunting = mojokerto.indicator_by_key["stunting-prevalence"]
+    assert (stunting.unit, stunting.direction, stunting.data_source) == (
+        "%",
+        "lower_is_better",
+        "E-PPBGM",
+    )
+
+
+def test_events_the_city_knows_pass(mojokerto: CityProfile) -> None:
+    for document in (complaint_document(), program_document(), indicator_document()):
+        event = event_from_mapping(document)
+        assert mojokerto.check(event) is event
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        (complaint_document(category="ufo-sighting"), "category"),
+        (complaint_document(dimension="economy"), "dimension"),
+        (complaint_document(kelurahan="menteng"), "kelurahan"),
+        (complaint_document(kecamatan="kranggan"), "kecamatan"),
+        (complaint_document(agency="dinas-antah"), "agency"),
+        (program_document(agency="dinas-antah"), "agency"),
+        (indicator_document(indicator_id="gdp-per-capita"), "indicator_id"),
+        (indicator_document(dimension="economy"), "dimension"),
+    ],
+)
+def test_events_naming_what_the_city_lacks_are_rejected_by_field(
+    mojokerto: CityProfile,
+    document: dict[str, object],
+    field: str,
+) -> None:
+    event = event_from_mapping(document)
+    with pytest.raises(ContractError) as raised:
+        mojokerto.check(event)
+    assert field in raised.value.fields
+
+
+def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
+    broken = tmp_path / "city.yaml"
+    broken.write_text("city:\n  key: x\n  name: [unclosed\n")
+    with pytest.raises(ContractError) as raised:
+        load_city_profile(str(broken))
+    assert raised.value.fields[0].startswith("line 4")
+    assert str(broken) in str(raised.value)
+
+
+def test_a_profile_with_an_unknown_agency_names_the_category(tmp_path: Path) -> None:
+    source = Path("pantau/contract/cities/mojokerto.yaml").read_text()
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(
+        source.replace("agency: dlh, label_id: Pohon", "agency: dkp, label_id: Pohon")
+    )
+    with pytest.raises(ContractError, match="category pohon-tumbang: unknown agency 'dkp'"):
+        load_city_profile(str(edited))
+
+
+def test_a_missing_profile_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ContractError, match="no such file"):
+        load_city_profile(str(tmp_path / "nowhere.yaml"))
