@@ -33,11 +33,3 @@ def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec] = ALL_TOPICS) -> li
     finally:
         admin.close()
 
-
-def partition_counts(bootstrap: str, names: Iterable[str]) -> dict[str, int]:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="pantau-stack")
-    try:
-        described = admin.describe_topics(list(names))
-        return {topic["topic"]: len(topic["partitions"]) for topic in described}
-    finally:
-        admin.close()

@@ -1,0 +1,3 @@
+from pantau.cli import app
+
+app(prog_name="pantau")

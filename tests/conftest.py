@@ -1,0 +1,48 @@
+"""Shared fixtures. Integration tests get the real local stack, started once per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from deploy.stack.manager import Stack
+from pantau.contract.settings import Settings
+
+INTEGRATION_DIR = Path(__file__).parent / "integration"
+
+
+def stack_settings(state_dir: Path, port_base: int) -> Settings:
+    """Settings for a stack of its own: ports offset from the defaults, so a developer's
+    running stack (on the default ports) is never touched by the tests."""
+    return Settings(
+        kafka_bootstrap=f"127.0.0.1:{port_base + 9092}",
+        kafka_controller_port=port_base + 9095,
+        redis_url=SecretStr(f"redis://127.0.0.1:{port_base + 6379}/0"),
+        prometheus_port=port_base + 9090,
+        alertmanager_port=port_base + 9093,
+        state_dir=state_dir,
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if INTEGRATION_DIR in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The real Kafka, Redis, Prometheus and Alertmanager, up for the whole session.
+
+    A stack that cannot start fails the tests that need it; it is never skipped.
+    """
+    settings = stack_settings(tmp_path_factory.mktemp("stack"), port_base=10000)
+    stack = Stack(settings, report=lambda message: None)
+    try:
+        stack.up()
+        yield settings
+    finally:
+        stack.down(purge=True)
