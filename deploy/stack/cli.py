@@ -12,10 +12,23 @@ from deploy.stack.check import run_checks
 from deploy.stack.errors import StackError
 from deploy.stack.install import InstallError
 from deploy.stack.manager import ServiceStatus, Stack
+from deploy.stack.topics import ensure_topics
 from pantau.contract.settings import Settings
 
 app = typer.Typer(help="The local stack: Kafka (KRaft), Redis, Prometheus, Alertmanager.")
 console = Console()
+
+
+@app.command()
+def install() -> None:
+    """Install the stack's programs and the Kafka jars, start nothing."""
+    try:
+        with console.status("installing the stack's programs"):
+            Stack(Settings(), report=lambda message: console.log(message)).install()
+    except InstallError as error:
+        console.print(f"[red]install failed:[/] {error}")
+        raise typer.Exit(1) from None
+    console.print("everything the stack needs is installed")
 
 
 @app.command()
@@ -56,6 +69,13 @@ def down(
     console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
     if purge:
         console.print(f"removed {stack.paths.root}")
+
+
+@app.command()
+def topics() -> None:
+    """Create Pantau's topics on the configured brokers (for a Kafka this stack did not start)."""
+    created = ensure_topics(Settings().kafka_bootstrap)
+    console.print(f"created: {', '.join(created) or 'none, all exist'}")
 
 
 @app.command()

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 
 from deploy.stack.errors import StackError
-from deploy.stack.install import Report
+from deploy.stack.install import Report, ensure_command
 from deploy.stack.services import SERVICE_ORDER, Service, StatePaths
 from deploy.stack.topics import ensure_topics
 from pantau.contract.settings import Settings
@@ -33,6 +33,12 @@ class Stack:
         self.paths = StatePaths.for_settings(settings)
         self.report = report
         self.services: list[Service] = [cls(settings, self.paths, report) for cls in SERVICE_ORDER]
+
+    def install(self) -> None:
+        """Install every service's programs (and the operators' kcat) without starting any."""
+        for service in self.services:
+            service.install()
+        ensure_command("kcat", "kcat", self.report)
 
     def up(self) -> list[ServiceStatus]:
         """Start what is not running, wait for health, create topics. Idempotent."""

@@ -48,6 +48,8 @@ class StatePaths:
 class Service(ABC):
     name: str
     start_timeout: float = 60.0
+    # (command, Debian package) pairs the service needs on PATH.
+    commands: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, settings: Settings, paths: StatePaths, report: Report) -> None:
         self.settings = settings
@@ -60,6 +62,13 @@ class Service(ABC):
     @property
     @abstractmethod
     def address(self) -> str: ...
+
+    def install(self) -> dict[str, str]:
+        """Install what is missing; return the path of each needed command."""
+        return {
+            command: ensure_command(command, package, self.report)
+            for command, package in self.commands
+        }
 
     @abstractmethod
     def prepare(self) -> list[str]:
@@ -88,17 +97,23 @@ def _http_ready(url: str) -> bool:
 class KafkaBroker(Service):
     name = "kafka"
     start_timeout = 120.0
+    commands = (("java", "openjdk-17-jre-headless"), ("mvn", "maven"))
 
     @property
     def address(self) -> str:
         host, port = self.settings.kafka_address
         return f"{host}:{port}"
 
+    def install(self) -> dict[str, str]:
+        found = super().install()
+        ensure_kafka_jars(self.report)
+        return found
+
     def prepare(self) -> list[str]:
+        java = self.install()["java"]
         lib = ensure_kafka_jars(self.report)
-        java = ensure_command("java", "openjdk-17-jre-headless", self.report)
         home = self.paths.data("kafka")
-        config = self._render_config(home)
+        config = self.render_config(home)
         classpath = ["-cp", f"{lib}/*"]
         jvm = [
             java,
@@ -112,7 +127,7 @@ class KafkaBroker(Service):
             self._format_storage(jvm + classpath, config, home)
         return [*jvm, *classpath, "kafka.Kafka", str(config)]
 
-    def _render_config(self, home: Path) -> Path:
+    def render_config(self, home: Path) -> Path:
         host, port = self.settings.kafka_address
         template = Template((DEPLOY_DIR / "kafka" / "server.properties").read_text())
         rendered = template.substitute(
@@ -168,6 +183,7 @@ class KafkaBroker(Service):
 
 class RedisServer(Service):
     name = "redis"
+    commands = (("redis-server", "redis-server"), ("redis-cli", "redis-tools"))
 
     @property
     def address(self) -> str:
@@ -175,7 +191,7 @@ class RedisServer(Service):
         return f"{host}:{port}"
 
     def prepare(self) -> list[str]:
-        server = ensure_command("redis-server", "redis-server", self.report)
+        server = self.install()["redis-server"]
         _, port = self.settings.redis_address
         conf = DEPLOY_DIR / "redis" / "redis.conf"
         return [server, str(conf), "--port", str(port), "--dir", str(self.paths.data("redis"))]
@@ -196,13 +212,14 @@ class RedisServer(Service):
 
 class Prometheus(Service):
     name = "prometheus"
+    commands = (("prometheus", "prometheus"), ("promtool", "prometheus"))
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.settings.prometheus_port}"
 
     def prepare(self) -> list[str]:
-        binary = ensure_command("prometheus", "prometheus", self.report)
+        binary = self.install()["prometheus"]
         home = self.paths.data("prometheus")
         config = home / "prometheus.yml"
         config.write_text(yaml.safe_dump(self.config(), sort_keys=False))
@@ -232,13 +249,17 @@ class Prometheus(Service):
 
 class Alertmanager(Service):
     name = "alertmanager"
+    commands = (
+        ("prometheus-alertmanager", "prometheus-alertmanager"),
+        ("amtool", "prometheus-alertmanager"),
+    )
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.settings.alertmanager_port}"
 
     def prepare(self) -> list[str]:
-        binary = ensure_command("prometheus-alertmanager", "prometheus-alertmanager", self.report)
+        binary = self.install()["prometheus-alertmanager"]
         home = self.paths.data("alertmanager")
         # An empty cluster address turns off the gossip port, which would bind 0.0.0.0.
         return [

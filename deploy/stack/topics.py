@@ -32,4 +32,3 @@ def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec] = ALL_TOPICS) -> li
         return [spec.name for spec in missing]
     finally:
         admin.close()
-

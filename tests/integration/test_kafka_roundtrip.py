@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from kafka import KafkaAdminClient, KafkaProducer
@@ -36,7 +37,7 @@ def _complaint_lifecycles(complaints: int) -> list[ComplaintEvent]:
     return events
 
 
-async def _consume_all(settings: Settings, topic: str, expected: int) -> list:  # type: ignore[type-arg]
+async def _consume_all(settings: Settings, topic: str, expected: int) -> list[Any]:
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=settings.kafka_bootstrap,
@@ -45,7 +46,7 @@ async def _consume_all(settings: Settings, topic: str, expected: int) -> list:  
         enable_auto_commit=False,
     )
     await consumer.start()
-    records = []
+    records: list[Any] = []
     try:
         while len(records) < expected:
             batch = await asyncio.wait_for(consumer.getmany(timeout_ms=1000), timeout=30)
@@ -96,12 +97,12 @@ async def test_events_keep_key_headers_body_and_per_entity_order(live_stack: Set
     partitions_of: dict[bytes, set[int]] = defaultdict(set)
     statuses_of: dict[bytes, list[str]] = defaultdict(list)
     for record in sorted(records, key=lambda r: (r.partition, r.offset)):
-        event = parse_event(record.value)
-        assert isinstance(event, ComplaintEvent)
-        assert record.key == event.complaint_id.encode()
+        received = parse_event(record.value)
+        assert isinstance(received, ComplaintEvent)
+        assert record.key == received.complaint_id.encode()
         assert dict(record.headers) == {HEADER_KIND: b"complaint", HEADER_SCHEMA_VERSION: b"1"}
         partitions_of[record.key].add(record.partition)
-        statuses_of[record.key].append(event.status.value)
+        statuses_of[record.key].append(received.status.value)
     assert all(len(partitions) == 1 for partitions in partitions_of.values())
     assert all(statuses == STATUSES for statuses in statuses_of.values())
     assert len({p for ps in partitions_of.values() for p in ps}) > 1, "keys should spread"

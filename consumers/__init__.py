@@ -1,0 +1,1 @@
+"""Consumers: act on what the stream decided (alert notifier, archive, audit)."""

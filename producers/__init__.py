@@ -1,0 +1,1 @@
+"""Producers: the ways events enter Pantau (intake, importers, the city simulator)."""
