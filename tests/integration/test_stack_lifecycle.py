@@ -12,6 +12,7 @@ import pytest
 from deploy.stack.errors import StackError
 from deploy.stack.manager import Stack
 from pantau.contract.settings import Settings
+from pantau.contract.topics import ALL_TOPICS
 from tests.conftest import stack_settings
 
 
@@ -64,6 +65,15 @@ def test_up_status_check_down_and_purge(tmp_path: Path) -> None:
         assert status.returncode == 0, status.stdout + status.stderr
         for name, pid in pids.items():
             assert name in status.stdout and str(pid) in status.stdout
+        listing = subprocess.run(
+            ["kcat", "-b", settings.kafka_bootstrap, "-L"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        for spec in ALL_TOPICS:
+            assert f'topic "{spec.name}" with {spec.partitions} partitions' in listing.stdout
         check = _cli(settings, "check")
         assert check.returncode == 0, check.stdout + check.stderr
         assert check.stdout.count(" ok ") == 4
