@@ -1,0 +1,161 @@
+"""`pantau produce ...`: importers and the city simulator."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pantau.contract.city import CityProfile, load_city_profile
+from pantau.contract.dimensions import Dimension
+from pantau.contract.errors import ContractError
+from pantau.contract.events import AnyEvent, EventKind, encode_event
+from pantau.contract.settings import Settings
+from producers.importer import import_file
+from producers.publisher import EventPublisher, PublishError
+from producers.simulator.feed import SimulationConfig, city_feed, paced
+from producers.simulator.rhythm import Spike
+
+app = typer.Typer(help="Publish events: import files, or run the city simulator.")
+console = Console(stderr=True)
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .jsonl")],
+    kind: Annotated[
+        EventKind | None,
+        typer.Option(help="The kind of every line; without it each line names its own."),
+    ] = None,
+) -> None:
+    """Validate every line, publish the good ones, write the bad ones to a reject file."""
+    settings = Settings()
+    profile = load_city_profile(settings.city_profile)
+    total = sum(1 for _ in file.open("rb"))
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console,
+    )  # fmt: skip
+    try:
+        with progress, EventPublisher(settings, profile, client_id="pantau-importer") as sink:
+            task = progress.add_task(f"importing {file.name}", total=total)
+            summary = import_file(
+                file, kind, sink, profile,
+                on_line=lambda line: progress.update(task, completed=line),
+            )  # fmt: skip
+            progress.update(task, completed=total)
+    except (ContractError, PublishError) as error:
+        console.print(f"[red]import failed:[/] {error}")
+        raise typer.Exit(1) from None
+    for rejected in summary.rejected[:20]:
+        reasons = "; ".join(str(p) for p in rejected.problems)
+        console.print(f"line {rejected.line}: {reasons}", markup=False)
+    if len(summary.rejected) > 20:
+        console.print(f"... and {len(summary.rejected) - 20} more rejected lines")
+    console.print(f"published {summary.published}, rejected {len(summary.rejected)}")
+    if summary.reject_file:
+        console.print(f"rejected lines are in {summary.reject_file}")
+
+
+def parse_spike(text: str) -> Spike:
+    """DIMENSION:START_MINUTES:FACTOR[:MINUTES], in simulated time from the start."""
+    parts = text.split(":")
+    try:
+        if len(parts) not in (3, 4):
+            raise ValueError("expected DIMENSION:START_MINUTES:FACTOR[:MINUTES]")
+        dimension = Dimension(parts[0])
+        start, factor = float(parts[1]), float(parts[2])
+        duration = float(parts[3]) if len(parts) == 4 else 30.0
+        if factor <= 0 or start < 0 or duration <= 0:
+            raise ValueError("start must be >= 0, factor and minutes > 0")
+    except ValueError as error:
+        raise typer.BadParameter(f"{text!r}: {error}", param_hint="--spike") from None
+    return Spike(dimension, timedelta(minutes=start), factor, timedelta(minutes=duration))
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Same seed, same events.")] = 2023,
+    rate: Annotated[float, typer.Option(help="Complaints per simulated day.", min=1)] = 150.0,
+    day_minutes: Annotated[
+        float, typer.Option(help="Wall-clock minutes per simulated day.", min=0.01)
+    ] = 60.0,
+    duration: Annotated[
+        float | None, typer.Option(help="Wall-clock minutes to run (simulated span in dry run).")
+    ] = None,
+    count: Annotated[int | None, typer.Option(help="Stop after this many events.", min=1)] = None,
+    spike: Annotated[
+        Spike | None,
+        typer.Option(
+            parser=parse_spike,
+            help="Inject a surge: living:90:4[:30] = Smart Living "
+            "at 4x from simulated minute 90 for 30 minutes.",
+        ),
+    ] = None,
+    start: Annotated[
+        datetime | None, typer.Option(help="Simulated start (city time); default now.")
+    ] = None,
+    dry_run: Annotated[
+        Path | None, typer.Option(help="Write the events as JSONL here instead of publishing.")
+    ] = None,
+) -> None:
+    """Feed the broker with the demo city: 2023 programs, indicators, live complaints."""
+    settings = Settings()
+    profile = load_city_profile(settings.city_profile)
+    zone = profile.timezone
+    sim_start = (start.replace(tzinfo=zone) if start and start.tzinfo is None else start) or (
+        datetime.now(zone).replace(microsecond=0)
+    )
+    config = SimulationConfig(start=sim_start, seed=seed, complaints_per_day=rate, spike=spike)
+    speedup = 24 * 60 / day_minutes
+    events: Iterator[AnyEvent] = city_feed(profile, config)
+    if duration is not None:
+        horizon = sim_start + timedelta(minutes=duration * speedup)
+        events = itertools.takewhile(lambda e: e.occurred_at < horizon, events)
+    if count is not None:
+        events = itertools.islice(events, count)
+    if duration is None and count is None and dry_run is not None:
+        raise typer.BadParameter("a dry run needs --duration or --count", param_hint="--dry-run")
+    if dry_run is not None:
+        written = _write_jsonl(events, dry_run)
+        console.print(f"wrote {written} events to {dry_run}")
+        return
+    _publish_paced(settings, profile, paced(events, sim_start, speedup))
+
+
+def _write_jsonl(events: Iterator[AnyEvent], path: Path) -> int:
+    written = 0
+    with path.open("wb") as handle:
+        for event in events:
+            handle.write(encode_event(event) + b"\n")
+            written += 1
+    return written
+
+
+def _publish_paced(settings: Settings, profile: CityProfile, events: Iterator[AnyEvent]) -> None:
+    published = 0
+    try:
+        with (
+            EventPublisher(settings, profile, client_id="pantau-demo") as publisher,
+            console.status("feeding the demo city") as status,
+        ):
+            for event in events:
+                publisher.publish(event)
+                published += 1
+                if published % 100 == 0:
+                    publisher.flush()
+                    local = event.occurred_at.strftime("%a %d %b %H:%M")
+                    status.update(f"{published} events published; simulated time {local}")
+    except KeyboardInterrupt:
+        console.print("stopped")
+    except PublishError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from None
+    console.print(json.dumps({"published": published}))

@@ -1,0 +1,123 @@
+"""The one publisher every producer uses: validated events, keyed by entity, to Kafka.
+
+kafka-python with idempotence and `acks=all`, so a retried send never duplicates a
+record in a partition; batching and lz4 compression for throughput. A failed delivery is
+recorded and raised at the next flush, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+from kafka import KafkaProducer
+
+from pantau.contract.city import CityProfile
+from pantau.contract.events import SCHEMA_VERSION, AnyEvent, EventKind, encode_event
+from pantau.contract.settings import Settings
+from pantau.contract.topics import EVENT_TOPICS, HEADER_KIND, HEADER_SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class DeliveryFailure:
+    event_id: str
+    topic: str
+    error: str
+
+
+class PublishError(RuntimeError):
+    """Kafka did not acknowledge some events; each is named by its event id."""
+
+    def __init__(self, failures: list[DeliveryFailure]) -> None:
+        self.failures = failures
+        shown = ", ".join(f"{f.event_id} ({f.error})" for f in failures[:5])
+        more = f" and {len(failures) - 5} more" if len(failures) > 5 else ""
+        super().__init__(f"{len(failures)} events were not delivered: {shown}{more}")
+
+
+class EventPublisher:
+    def __init__(
+        self,
+        settings: Settings,
+        profile: CityProfile | None = None,
+        *,
+        client_id: str = "pantau-producer",
+        delivery_timeout_ms: int = 120_000,
+    ) -> None:
+        self._profile = profile
+        self._producer = KafkaProducer(
+            bootstrap_servers=settings.kafka_bootstrap,
+            client_id=client_id,
+            acks="all",
+            enable_idempotence=True,
+            compression_type="lz4",
+            linger_ms=10,
+            batch_size=256 * 1024,
+            delivery_timeout_ms=delivery_timeout_ms,
+        )
+        self._lock = threading.Lock()
+        self._acknowledged = 0
+        self._failures: list[DeliveryFailure] = []
+
+    @property
+    def acknowledged(self) -> int:
+        """Events the brokers have acknowledged so far."""
+        with self._lock:
+            return self._acknowledged
+
+    def publish(self, event: AnyEvent) -> None:
+        """Check the event against the city, then send it; ContractError if it does not fit."""
+        if self._profile is not None:
+            self._profile.check(event)
+        topic = EVENT_TOPICS[EventKind(event.kind)].name
+        future = self._producer.send(
+            topic,
+            key=event.entity_id.encode(),
+            value=encode_event(event),
+            headers=[
+                (HEADER_KIND, event.kind.encode()),
+                (HEADER_SCHEMA_VERSION, str(SCHEMA_VERSION).encode()),
+            ],
+        )
+        future.add_callback(self._on_delivered)
+        future.add_errback(self._on_failed, event.event_id, topic)
+
+    def flush(self, timeout: float | None = None) -> int:
+        """Wait for every send; raise PublishError naming what was not acknowledged."""
+        self._producer.flush(timeout=timeout)
+        with self._lock:
+            failures, self._failures = self._failures, []
+            acknowledged = self._acknowledged
+        if failures:
+            raise PublishError(failures)
+        return acknowledged
+
+    def close(self, timeout: float | None = None) -> None:
+        try:
+            self.flush(timeout)
+        finally:
+            self._producer.close(timeout=timeout)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # Callbacks run on kafka-python's sender thread.
+    def _on_delivered(self, _metadata: Any) -> None:
+        with self._lock:
+            self._acknowledged += 1
+
+    def _on_failed(self, event_id: str, topic: str, error: BaseException) -> None:
+        with self._lock:
+            self._failures.append(
+                DeliveryFailure(event_id, topic, f"{type(error).__name__}: {error}")
+            )

@@ -1,0 +1,1 @@
+"""A seeded, deterministic simulator of the default city, for demos and benchmarks."""
