@@ -11,6 +11,7 @@ from rich.console import Console
 from deploy.stack.cli import app as stack_app
 from pantau.contract.schemas import export_schemas
 from producers.cli import app as produce_app
+from producers.intake.cli import app as intake_app
 
 app = typer.Typer(
     help="Pantau: the Smart City command center's stream processor.",
@@ -20,6 +21,7 @@ schema_app = typer.Typer(help="The event contract's JSON Schemas.")
 app.add_typer(stack_app, name="stack")
 app.add_typer(schema_app, name="schema")
 app.add_typer(produce_app, name="produce")
+app.add_typer(intake_app, name="intake")
 console = Console()
 
 

@@ -69,6 +69,17 @@ class EventPublisher:
 
     def publish(self, event: AnyEvent) -> None:
         """Check the event against the city, then send it; ContractError if it does not fit."""
+        self._send(event)
+
+    def publish_confirmed(self, event: AnyEvent, timeout: float = 30.0) -> tuple[int, int]:
+        """Send and wait for the brokers' acknowledgement: (partition, offset).
+
+        For a caller that must not answer before the event is safe, such as the intake.
+        """
+        metadata = self._send(event).get(timeout=timeout)
+        return metadata.partition, metadata.offset
+
+    def _send(self, event: AnyEvent) -> Any:
         if self._profile is not None:
             self._profile.check(event)
         topic = EVENT_TOPICS[EventKind(event.kind)].name
@@ -83,6 +94,7 @@ class EventPublisher:
         )
         future.add_callback(self._on_delivered)
         future.add_errback(self._on_failed, event.event_id, topic)
+        return future
 
     def flush(self, timeout: float | None = None) -> int:
         """Wait for every send; raise PublishError naming what was not acknowledged."""

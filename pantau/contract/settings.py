@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     state_dir: Path = Field(
         default=Path(".pantau"), description="Data, pids and logs of the local stack."
     )
+    intake_port: int = Field(default=8080, ge=1, le=65535)
+    intake_api_keys: SecretStr | None = Field(
+        default=None, description="Comma-separated API keys that may write to the intake."
+    )
+    intake_auth_disabled: bool = Field(
+        default=False, description="Accept writes without a key; only when explicitly set."
+    )
+    intake_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     city_profile: str = Field(
         default="mojokerto", description="A bundled profile's name or a YAML file's path."
     )
@@ -55,6 +63,12 @@ class Settings(BaseSettings):
     def redis_address(self) -> tuple[str, int]:
         parts = urlsplit(self.redis_url.get_secret_value())
         return parts.hostname or "127.0.0.1", parts.port or 6379
+
+    def intake_keys(self) -> frozenset[str]:
+        if self.intake_api_keys is None:
+            return frozenset()
+        keys = self.intake_api_keys.get_secret_value().split(",")
+        return frozenset(key.strip() for key in keys if key.strip())
 
     def as_dict(self) -> dict[str, Any]:
         """Every setting, secrets masked: safe to print or log."""

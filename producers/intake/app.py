@@ -1,0 +1,87 @@
+"""The intake application: routes, authentication, request-size limit, error formats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from producers.intake import agency, open311
+from producers.intake.context import IntakeContext
+from producers.intake.errors import (
+    Open311Error,
+    handle_open311_error,
+    handle_validation_error,
+    open311_response,
+)
+
+
+def create_app(context: IntakeContext, *, max_body_bytes: int = 64 * 1024) -> FastAPI:
+    app = _routes(max_body_bytes)
+    app.state.intake = context
+    return app
+
+
+def openapi_spec() -> dict[str, Any]:
+    """The spec is a property of the routes alone, so it is built without services."""
+    return _routes(max_body_bytes=64 * 1024).openapi()
+
+
+def _routes(max_body_bytes: int) -> FastAPI:
+    app = FastAPI(
+        title="Pantau intake",
+        version="1",
+        description="Citizen complaints (Open311 GeoReport v2) and agencies' status updates.",
+    )
+    app.include_router(open311.router)
+    app.include_router(agency.router)
+    app.add_exception_handler(Open311Error, handle_open311_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+
+    @app.get("/health", tags=["Operations"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+class BodySizeLimit:
+    """Refuse a request body over the limit with 413, whether or not it declares a length."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _BodyTooLargeError
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLargeError:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = open311_response(413, f"body: larger than {self.max_bytes} bytes")
+        await response(scope, receive, send)
+
+
+class _BodyTooLargeError(Exception):
+    pass

@@ -1,0 +1,40 @@
+"""What every intake endpoint works with, built once at start-up."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Protocol
+
+from fastapi import Request
+
+from pantau.contract.city import CityProfile
+from pantau.contract.events import AnyEvent
+from producers.intake.store import RequestStore
+
+
+class ConfirmingPublisher(Protocol):
+    def publish_confirmed(self, event: AnyEvent, timeout: float = 30.0) -> tuple[int, int]: ...
+
+
+@dataclass(frozen=True)
+class IntakeContext:
+    profile: CityProfile
+    publisher: ConfirmingPublisher
+    store: RequestStore
+    api_keys: frozenset[str]
+    auth_disabled: bool
+
+    def key_accepted(self, presented: str | None) -> bool:
+        if self.auth_disabled:
+            return True
+        if not presented:
+            return False
+        # Constant-time comparison against every key, so timing reveals nothing.
+        matches = [hmac.compare_digest(presented, key) for key in self.api_keys]
+        return any(matches)
+
+
+def intake_context(request: Request) -> IntakeContext:
+    context: IntakeContext = request.app.state.intake
+    return context

@@ -1,0 +1,222 @@
+"""Open311 GeoReport v2: the standard interface for city service requests.
+
+Services are the city profile's complaint categories; a request needs the
+`attribute[kelurahan]` the service definition lists. Complainant identity fields of the
+standard (first_name, email, phone, ...) are accepted and dropped: Pantau keeps no
+personal identity. Responses never carry the complaint's free text.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pantau.contract.errors import ContractError
+from pantau.contract.events import Channel, ComplaintEvent, ComplaintStatus, Slug
+from producers.intake.context import IntakeContext, intake_context
+from producers.intake.errors import Open311Error
+from producers.intake.store import RequestView
+
+router = APIRouter(tags=["Open311 GeoReport v2"])
+Context = Annotated[IntakeContext, Depends(intake_context)]
+MAX_RESULTS = 1000
+
+
+class ServiceRequestForm(BaseModel):
+    """The fields of POST /requests.json that Pantau uses; others are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    service_code: Slug
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    long: float | None = Field(default=None, ge=-180, le=180)
+    address_string: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=2000)
+    kelurahan: Slug = Field(alias="attribute[kelurahan]")
+    channel: Channel = Field(default=Channel.WEB, alias="attribute[channel]")
+
+
+@router.get("/services.json")
+def list_services(context: Context) -> list[dict[str, Any]]:
+    labels = {d.key: d.label_id for d in context.profile.dimensions}
+    agencies = {a.key: a.name for a in context.profile.agencies}
+    return [
+        {
+            "service_code": category.key,
+            "service_name": category.label_id,
+            "description": f"{category.label_en}; ditangani {agencies[category.agency]}",
+            "metadata": True,
+            "type": "realtime",
+            "keywords": category.dimension.value,
+            "group": labels[category.dimension],
+        }
+        for category in context.profile.categories
+    ]
+
+
+@router.get("/services/{service_code}.json")
+def service_definition(service_code: str, context: Context) -> dict[str, Any]:
+    if service_code not in context.profile.category_by_key:
+        raise Open311Error(404, f"service_code: no service {service_code!r}")
+    kelurahan = [
+        {"key": kel.key, "name": f"{kel.name} ({kec.name})"}
+        for kec in context.profile.kecamatan
+        for kel in kec.kelurahan
+    ]
+    channels = [{"key": c.value, "name": c.value} for c in Channel]
+    return {
+        "service_code": service_code,
+        "attributes": [
+            _list_attribute("kelurahan", "Kelurahan lokasi aduan", kelurahan, True, 1),
+            _list_attribute("channel", "Kanal pengaduan", channels, False, 2),
+        ],
+    }
+
+
+@router.post("/requests.json")
+async def create_request(request: Request, context: Context) -> list[dict[str, Any]]:
+    fields = await _submitted_fields(request)
+    presented = fields.get("api_key") or request.headers.get("x-api-key")
+    if not context.key_accepted(presented):
+        raise Open311Error(403, "api_key: missing or not valid")
+    try:
+        form = ServiceRequestForm.model_validate(fields)
+    except ValidationError as error:
+        raise Open311Error.from_contract(ContractError.from_validation(error)) from None
+    if form.lat is None and form.long is None and not form.address_string:
+        raise Open311Error(400, "lat/long or address_string: one location is required")
+    event = _received_event(form, context)
+    try:
+        context.profile.check(event)
+    except ContractError as error:
+        raise Open311Error.from_contract(error) from None
+    await run_in_threadpool(context.publisher.publish_confirmed, event)
+    await run_in_threadpool(context.store.put, RequestView.first_seen(event))
+    return [{"service_request_id": event.complaint_id, "service_notice": "", "account_id": None}]
+
+
+@router.get("/requests.json")
+def search_requests(
+    context: Context,
+    service_request_id: Annotated[str | None, Query(description="Comma-separated ids")] = None,
+    service_code: Annotated[str | None, Query()] = None,
+    start_date: Annotated[datetime | None, Query()] = None,
+    end_date: Annotated[datetime | None, Query()] = None,
+    status: Annotated[str | None, Query(pattern="^(open|closed)(,(open|closed))?$")] = None,
+) -> list[dict[str, Any]]:
+    if service_request_id:
+        views = context.store.get_many([i.strip() for i in service_request_id.split(",")])
+    else:
+        # The standard's default window: the last 90 days.
+        end = _aware(end_date) or datetime.now(UTC)
+        start = _aware(start_date) or end - timedelta(days=90)
+        views = context.store.requested_between(start, end, MAX_RESULTS)
+    wanted = set(status.split(",")) if status else {"open", "closed"}
+    return [
+        _as_open311(view, context)
+        for view in views
+        if (service_code is None or view.category in service_code.split(","))
+        and ("open" if view.is_open else "closed") in wanted
+    ]
+
+
+@router.get("/requests/{service_request_id}.json")
+def get_request(service_request_id: str, context: Context) -> list[dict[str, Any]]:
+    view = context.store.get(service_request_id)
+    if view is None:
+        raise Open311Error(404, f"service_request_id: no request {service_request_id!r}")
+    return [_as_open311(view, context)]
+
+
+def _received_event(form: ServiceRequestForm, context: IntakeContext) -> ComplaintEvent:
+    category = context.profile.category_by_key.get(form.service_code)
+    if category is None:
+        raise Open311Error(400, f"service_code: no service {form.service_code!r}")
+    kecamatan = context.profile.kecamatan_of_kelurahan.get(form.kelurahan)
+    if kecamatan is None:
+        raise Open311Error(400, "attribute[kelurahan]: not a kelurahan of this city")
+    now = datetime.now(context.profile.timezone)
+    return ComplaintEvent(
+        event_id=f"intake-{uuid.uuid4().hex}",
+        occurred_at=now,
+        produced_at=now,
+        source="intake",
+        complaint_id=f"MJK-{now:%Y%m%d}-{secrets.token_hex(4)}",
+        status=ComplaintStatus.RECEIVED,
+        channel=form.channel,
+        category=category.key,
+        dimension=category.dimension,
+        agency=category.agency,
+        kecamatan=kecamatan,
+        kelurahan=form.kelurahan,
+        lat=form.lat,
+        lon=form.long,
+        description=form.description,
+    )
+
+
+async def _submitted_fields(request: Request) -> dict[str, Any]:
+    """Form-encoded, as the standard says, or JSON (flat or with an `attribute` object)."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            body = await request.json()
+        except ValueError:
+            raise Open311Error(400, "body: not valid JSON") from None
+        if not isinstance(body, dict):
+            raise Open311Error(400, "body: expected a JSON object")
+        attributes = body.pop("attribute", None) or {}
+        if not isinstance(attributes, dict):
+            raise Open311Error(400, "attribute: expected an object")
+        return {**body, **{f"attribute[{k}]": v for k, v in attributes.items()}}
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def _as_open311(view: RequestView, context: IntakeContext) -> dict[str, Any]:
+    category = context.profile.category_by_key.get(view.category)
+    agencies = {a.key: a.name for a in context.profile.agencies}
+    return {
+        "service_request_id": view.complaint_id,
+        "status": "open" if view.is_open else "closed",
+        "status_notes": view.status.value,
+        "service_name": category.label_id if category else view.category,
+        "service_code": view.category,
+        "agency_responsible": agencies.get(view.agency, view.agency),
+        "service_notice": "",
+        "requested_datetime": view.requested_at.isoformat(),
+        "updated_datetime": view.updated_at.isoformat(),
+        "expected_datetime": None,
+        "address": f"Kel. {view.kelurahan}, Kec. {view.kecamatan}",
+        "address_id": None,
+        "zipcode": None,
+        "lat": view.lat,
+        "long": view.lon,
+        "media_url": None,
+    }
+
+
+def _list_attribute(
+    code: str, description: str, values: list[dict[str, str]], required: bool, order: int
+) -> dict[str, Any]:
+    return {
+        "variable": True,
+        "code": code,
+        "datatype": "singlevaluelist",
+        "required": required,
+        "datatype_description": None,
+        "order": order,
+        "description": description,
+        "values": values,
+    }
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
