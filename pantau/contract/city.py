@@ -140,6 +140,14 @@ class CityProfile(_Strict):
     def kecamatan_of_kelurahan(self) -> dict[str, str]:
         return {kel.key: kec.key for kec in self.kecamatan for kel in kec.kelurahan}
 
+    def address_of(self, kelurahan: str) -> str:
+        """A kelurahan as people write it: "Kel. Wates, Kec. Magersari"."""
+        for kecamatan in self.kecamatan:
+            for entry in kecamatan.kelurahan:
+                if entry.key == kelurahan:
+                    return f"Kel. {entry.name}, Kec. {kecamatan.name}"
+        return kelurahan
+
     @cached_property
     def indicator_by_key(self) -> dict[str, IndicatorProfile]:
         return {i.key: i for i in self.indicators}

@@ -192,7 +192,7 @@ def _as_open311(view: RequestView, context: IntakeContext) -> dict[str, Any]:
         "requested_datetime": view.requested_at.isoformat(),
         "updated_datetime": view.updated_at.isoformat(),
         "expected_datetime": None,
-        "address": f"Kel. {view.kelurahan}, Kec. {view.kecamatan}",
+        "address": context.profile.address_of(view.kelurahan),
         "address_id": None,
         "zipcode": None,
         "lat": view.lat,

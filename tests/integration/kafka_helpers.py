@@ -1,0 +1,38 @@
+"""Reading topics back in tests, with aiokafka as the stream agents will."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+
+from pantau.contract.settings import Settings
+
+
+async def consume_until(
+    settings: Settings,
+    topic: str,
+    done: Callable[[list[Any]], bool],
+    *,
+    timeout: float = 60.0,
+) -> list[Any]:
+    """Every record of `topic` from the start, read until `done(records)` is true."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        async with asyncio.timeout(timeout):
+            while not done(records):
+                batch = await consumer.getmany(timeout_ms=500)
+                for partition_records in batch.values():
+                    records.extend(partition_records)
+    finally:
+        await consumer.stop()
+    return records

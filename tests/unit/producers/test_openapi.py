@@ -1,0 +1,22 @@
+from pathlib import Path
+
+from producers.intake.cli import render_openapi
+
+COMMITTED = Path(__file__).parents[3] / "docs" / "openapi" / "intake.json"
+
+
+def test_committed_openapi_matches_the_routes() -> None:
+    assert COMMITTED.read_text() == render_openapi(), (
+        "docs/openapi/intake.json has drifted; run: pantau intake openapi docs/openapi/intake.json"
+    )
+
+
+def test_the_spec_has_the_open311_and_agency_routes() -> None:
+    paths = set(__import__("json").loads(render_openapi())["paths"])
+    assert {
+        "/services.json",
+        "/services/{service_code}.json",
+        "/requests.json",
+        "/requests/{service_request_id}.json",
+        "/api/v1/complaint-events",
+    } <= paths
