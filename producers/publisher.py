@@ -45,9 +45,11 @@ class EventPublisher:
         *,
         client_id: str = "pantau-producer",
         delivery_timeout_ms: int = 120_000,
+        producer: Any = None,
     ) -> None:
         self._profile = profile
-        self._producer = KafkaProducer(
+        # `producer` lets a unit test stand in for the broker; everything else uses Kafka.
+        self._producer = producer or KafkaProducer(
             bootstrap_servers=settings.kafka_bootstrap,
             client_id=client_id,
             acks="all",
