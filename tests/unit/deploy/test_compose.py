@@ -81,6 +81,9 @@ def test_pantau_environment_agrees_with_settings_and_services(name: str) -> None
     redis_host, redis_port = settings.redis_address
     assert redis_host in SERVICES and redis_port == 6379
 
+    intake_ports = SERVICES.get("intake", {}).get("ports", [])
+    assert f"127.0.0.1:{settings.intake_port}:{settings.intake_port}" in intake_ports
+
     assert f":{settings.prometheus_port}" in " ".join(SERVICES["prometheus"]["command"])
     assert f"127.0.0.1:{settings.prometheus_port}:9090" in SERVICES["prometheus"]["ports"]
     assert f":{settings.alertmanager_port}" in " ".join(SERVICES["alertmanager"]["command"])
