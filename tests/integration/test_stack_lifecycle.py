@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,22 @@ def test_a_port_held_by_a_process_it_did_not_start_is_refused(
         intruder.up()
     assert intruder.down() == [], "down must never stop processes another stack started"
     assert all(s.state == "healthy" for s in Stack(live_stack).status())
+
+
+def test_a_service_that_cannot_start_fails_up_with_its_log_tail(tmp_path: Path) -> None:
+    settings = stack_settings(tmp_path / "state", port_base=25000)
+    _, redis_port = settings.redis_address
+    stack = Stack(settings, report=lambda _: None)
+    # Something that holds Redis' port but never answers PING: redis-server cannot bind.
+    with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", redis_port))
+        squatter.listen()
+        try:
+            with pytest.raises(StackError) as raised:
+                stack.up()
+        finally:
+            stack.down(purge=True)
+    assert raised.value.service == "redis"
+    assert raised.value.reason == "exited while starting"
+    assert "Address already in use" in raised.value.log_tail
