@@ -12,6 +12,7 @@ from deploy.stack.cli import app as stack_app
 from pantau.contract.schemas import export_schemas
 from producers.cli import app as produce_app
 from producers.intake.cli import app as intake_app
+from streams.cli import worker
 
 app = typer.Typer(
     help="Pantau: the Smart City command center's stream processor.",
@@ -22,6 +23,7 @@ app.add_typer(stack_app, name="stack")
 app.add_typer(schema_app, name="schema")
 app.add_typer(produce_app, name="produce")
 app.add_typer(intake_app, name="intake")
+app.command()(worker)
 console = Console()
 
 

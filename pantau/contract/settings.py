@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     state_dir: Path = Field(
         default=Path(".pantau"), description="Data, pids and logs of the local stack."
     )
+    redis_prefix: str = Field(
+        default="pantau", pattern=r"^[a-z][a-z0-9-]*$", description="Prefix of every live key."
+    )
+    worker_group: str = Field(
+        default="pantau-worker", description="Kafka consumer group of the stream workers."
+    )
+    worker_web_port: int = Field(default=6066, ge=1, le=65535, description="/metrics, /health")
     intake_port: int = Field(default=8080, ge=1, le=65535)
     intake_api_keys: SecretStr | None = Field(
         default=None, description="Comma-separated API keys that may write to the intake."

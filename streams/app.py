@@ -1,0 +1,119 @@
+"""The Faust worker: one agent per event topic, batching with take_events, resuming
+from the offsets stored in Redis whenever partitions are assigned."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, cast
+
+import faust
+import redis.asyncio as aioredis
+from prometheus_client import CollectorRegistry
+
+from pantau.contract.city import CityProfile
+from pantau.contract.events import EventKind
+from pantau.contract.settings import Settings
+from pantau.contract.topics import EVENT_TOPICS
+from pantau.state.keyspace import KeySpace
+from pantau.state.store import StateStore
+from streams.deadletter import FaustDeadLetters
+from streams.metrics import PipelineMetrics
+from streams.processor import BatchProcessor, Incoming
+
+log = logging.getLogger("pantau.worker")
+BATCH_MAX = 1000
+BATCH_WITHIN_SECONDS = 0.05
+
+
+@dataclass
+class Worker:
+    app: faust.App
+    processor: BatchProcessor
+    store: StateStore
+    registry: CollectorRegistry
+    redis: aioredis.Redis
+    owned: set[Any]
+
+
+def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRegistry) -> Worker:
+    app = faust.App(
+        settings.worker_group,
+        broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(",")],
+        store="memory://",
+        autodiscover=False,
+        topic_disable_leader=True,
+        consumer_auto_offset_reset="earliest",
+        web_enabled=True,
+        web_bind="127.0.0.1",
+        web_port=settings.worker_web_port,
+        web_in_thread=False,
+        producer_acks=-1,
+    )
+    client = aioredis.Redis.from_url(settings.redis_url.get_secret_value())
+    store = StateStore(client, KeySpace(settings.redis_prefix), profile.timezone)
+    kinds = {spec.name: kind for kind, spec in EVENT_TOPICS.items()}
+    processor = BatchProcessor(
+        store, profile, FaustDeadLetters(app), PipelineMetrics(registry), kinds
+    )
+    worker = Worker(app, processor, store, registry, client, set())
+    for kind, spec in EVENT_TOPICS.items():
+        _add_agent(worker, kind, spec.name)
+    _on_rebalance(worker, set(kinds))
+    return worker
+
+
+def _add_agent(worker: Worker, kind: EventKind, topic_name: str) -> None:
+    topic = worker.app.topic(topic_name, key_serializer="raw", value_serializer="raw")
+
+    async def apply(stream: Any) -> None:
+        async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_SECONDS):
+            messages = [
+                Incoming(m.topic, m.partition, m.offset, m.key, m.value)
+                for m in (event.message for event in events)
+            ]
+            await worker.processor.process(messages)
+            _report_lag(worker, messages)
+
+    worker.app.agent(topic, name=f"pantau.{kind.value}")(apply)
+
+
+def _report_lag(worker: Worker, messages: list[Incoming]) -> None:
+    consumer = worker.app.consumer
+    latest: dict[Any, int] = {}
+    for message in messages:
+        latest[(message.topic, message.partition)] = message.offset
+    lag: dict[str, int] = {}
+    for tp in worker.owned:
+        if tp.topic not in {m.topic for m in messages}:
+            continue
+        highwater = consumer.highwater(tp)
+        position = latest.get((tp.topic, tp.partition))
+        if highwater is not None and position is not None:
+            lag[tp.topic] = lag.get(tp.topic, 0) + max(0, highwater - position - 1)
+    for topic, value in lag.items():
+        worker.processor.metrics.consumer_lag.labels(topic).set(value)
+
+
+def _on_rebalance(worker: Worker, topics: set[str]) -> None:
+    async def resume_from_redis(app: Any, assigned: Any, **_: Any) -> None:
+        # Redis, not Kafka's committed offsets, says what is applied: start right after it.
+        mine = [tp for tp in assigned if tp.topic in topics]
+        stored = await asyncio.gather(
+            *(worker.store.stored_offset(tp.topic, tp.partition) for tp in mine)
+        )
+        for tp, offset in zip(mine, stored, strict=True):
+            await app.consumer.seek(tp, 0 if offset is None else offset + 1)
+        worker.owned = set(mine)
+        log.info(
+            "resuming %s",
+            {f"{tp.topic}[{tp.partition}]": o for tp, o in zip(mine, stored, strict=True)},
+        )
+
+    async def forget(app: Any, revoked: Any, **_: Any) -> None:
+        worker.owned -= set(revoked)
+
+    # Faust's signal types do not describe keyword receivers; the calls are as documented.
+    worker.app.on_partitions_assigned.connect(cast(Any, resume_from_redis))
+    worker.app.on_partitions_revoked.connect(cast(Any, forget))

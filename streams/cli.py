@@ -1,0 +1,38 @@
+"""`pantau worker`: the stream worker."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import faust
+import redis
+import typer
+from prometheus_client import CollectorRegistry
+
+from pantau.contract.city import load_city_profile
+from pantau.contract.settings import Settings
+from pantau.state.collector import CityStateCollector
+from pantau.state.keyspace import KeySpace
+from pantau.state.query import StateQuery
+from streams.app import build_worker
+from streams.views import add_views
+
+
+def worker(
+    web_port: Annotated[int | None, typer.Option(help="Default: PANTAU_WORKER_WEB_PORT.")] = None,
+    loglevel: Annotated[str, typer.Option(help="crit, error, warn, info or debug.")] = "info",
+) -> None:
+    """Apply the event topics to the live state in Redis; serve /metrics and /health."""
+    settings = Settings()
+    if web_port is not None:
+        settings = settings.model_copy(update={"worker_web_port": web_port})
+    profile = load_city_profile(settings.city_profile)
+    registry = CollectorRegistry()
+    query_client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    registry.register(
+        CityStateCollector(StateQuery(query_client, KeySpace(settings.redis_prefix), profile))
+    )
+    built = build_worker(settings, profile, registry)
+    add_views(built)
+    # The web port is part of the app's configuration (build_worker), not the runner's.
+    faust.Worker(built.app, loglevel=loglevel).execute_from_commandline()
