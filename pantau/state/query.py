@@ -81,19 +81,8 @@ class StateQuery:
 
     def complaints(self, group: str, value: str, today: date | None = None) -> ComplaintFigures:
         """Figures of one group: ("city", "all"), ("dimension", "living"), ("agency", ...)."""
-        day = (today or self.today()).isoformat()
         fields = self.aggregate(COMPLAINTS, f"complaints:{group}:{value}")
-        days = [(today or self.today()) - timedelta(days=n) for n in range(TTR_WINDOW_DAYS)]
-        return ComplaintFigures(
-            open=fields["open"],
-            received_today=fields[f"received:{day}"],
-            resolved_today=fields[f"resolved:{day}"],
-            rejected_today=fields[f"rejected:{day}"],
-            ttr_mean_today_s=_mean(fields, [day]),
-            ttr_p90_today_s=_p90(fields, [day]),
-            ttr_mean_30d_s=_mean(fields, [d.isoformat() for d in days]),
-            ttr_p90_30d_s=_p90(fields, [d.isoformat() for d in days]),
-        )
+        return complaint_figures(fields, today or self.today())
 
     def arrivals(self, group: str, value: str, since_minute: int) -> dict[int, int]:
         """Complaint arrivals per event-time minute (epoch minutes) from `since_minute` on."""
@@ -102,23 +91,7 @@ class StateQuery:
 
     def programs(self, dimension: str, year: int | None = None) -> ProgramFigures:
         fields = self.aggregate(PROGRAMS, f"programs:dimension:{dimension}")
-        years = {int(name.split(":", 1)[0]) for name in fields}
-        chosen = year if year is not None else max(years, default=None)
-        if chosen is None:
-            return ProgramFigures(None, 0, 0, {}, None, None)
-        planned = fields[f"{chosen}:planned"]
-        completed = fields[f"{chosen}:completed"]
-        prefix = f"{chosen}:status:"
-        by_status = {n.removeprefix(prefix): v for n, v in fields.items() if n.startswith(prefix)}
-        centi = fields[f"{chosen}:realization_centi"]
-        return ProgramFigures(
-            year=chosen,
-            planned=planned,
-            completed=completed,
-            by_status=by_status,
-            realization_pct=round(100 * completed / planned, 2) if planned else None,
-            mean_realization_pct=round(centi / 100 / planned, 2) if planned else None,
-        )
+        return program_figures(fields, year)
 
     def indicator(self, indicator_id: str, history: int = 12) -> IndicatorFigures | None:
         record = self._find(INDICATORS, indicator_id)
@@ -138,6 +111,42 @@ class StateQuery:
             pipeline.get(key)
         found = [raw for raw in pipeline.execute() if raw is not None]
         return decode_record(found[0]) if found else None
+
+
+def complaint_figures(fields: Counter[str], today: date) -> ComplaintFigures:
+    day = today.isoformat()
+    window = [(today - timedelta(days=n)).isoformat() for n in range(TTR_WINDOW_DAYS)]
+    return ComplaintFigures(
+        open=fields["open"],
+        received_today=fields[f"received:{day}"],
+        resolved_today=fields[f"resolved:{day}"],
+        rejected_today=fields[f"rejected:{day}"],
+        ttr_mean_today_s=_mean(fields, [day]),
+        ttr_p90_today_s=_p90(fields, [day]),
+        ttr_mean_30d_s=_mean(fields, window),
+        ttr_p90_30d_s=_p90(fields, window),
+    )
+
+
+def program_figures(fields: Counter[str], year: int | None = None) -> ProgramFigures:
+    """A dimension's portfolio for `year` (default: the latest year it has)."""
+    years = {int(name.split(":", 1)[0]) for name in fields}
+    chosen = year if year is not None else max(years, default=None)
+    if chosen is None:
+        return ProgramFigures(None, 0, 0, {}, None, None)
+    planned = fields[f"{chosen}:planned"]
+    completed = fields[f"{chosen}:completed"]
+    prefix = f"{chosen}:status:"
+    by_status = {n.removeprefix(prefix): v for n, v in fields.items() if n.startswith(prefix)}
+    centi = fields[f"{chosen}:realization_centi"]
+    return ProgramFigures(
+        year=chosen,
+        planned=planned,
+        completed=completed,
+        by_status=by_status,
+        realization_pct=round(100 * completed / planned, 2) if planned else None,
+        mean_realization_pct=round(centi / 100 / planned, 2) if planned else None,
+    )
 
 
 def indicator_figures(record: IndicatorRecord, history: int = 12) -> IndicatorFigures:

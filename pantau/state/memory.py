@@ -1,0 +1,45 @@
+"""The live state rebuilt in memory from the log, with the same folds the worker uses:
+what the audit compares Redis against."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from pantau.contract.events import AnyEvent
+from pantau.state.batch import fold_batch
+from pantau.state.records import Record
+
+Shard = tuple[str, int]  # (topic, partition)
+
+
+@dataclass
+class MemoryState:
+    zone: ZoneInfo
+    records: dict[Shard, dict[str, Record]] = field(default_factory=dict)
+    aggregates: dict[Shard, dict[str, Counter[str]]] = field(default_factory=dict)
+
+    def apply(self, topic: str, partition: int, events: Iterable[AnyEvent]) -> None:
+        batch = list(events)
+        shard = (topic, partition)
+        records = self.records.setdefault(shard, {})
+        before: dict[str, Record | None] = {e.entity_id: records.get(e.entity_id) for e in batch}
+        fold = fold_batch(before, batch, self.zone)
+        records.update(fold.changed)
+        aggregates = self.aggregates.setdefault(shard, {})
+        for suffix, fields in fold.aggregates.items():
+            counter = aggregates.setdefault(suffix, Counter())
+            counter.update(fields)
+            for name in [n for n, v in counter.items() if v == 0]:
+                del counter[name]
+            if not counter:
+                del aggregates[suffix]
+
+    def aggregate(self, topic: str, suffix: str) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for (shard_topic, _), aggregates in self.aggregates.items():
+            if shard_topic == topic:
+                total.update(aggregates.get(suffix, Counter()))
+        return total
