@@ -12,6 +12,7 @@ from deploy.stack.manager import Stack
 from pantau.contract.settings import Settings
 
 INTEGRATION_DIR = Path(__file__).parent / "integration"
+SESSION_STATE_DIR = Path(__file__).parents[1] / ".pantau-test" / "session"
 
 
 def stack_settings(state_dir: Path, port_base: int) -> Settings:
@@ -34,13 +35,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def live_stack() -> Iterator[Settings]:
     """The real Kafka, Redis, Prometheus and Alertmanager, up for the whole session.
 
-    A stack that cannot start fails the tests that need it; it is never skipped.
+    A stack that cannot start fails the tests that need it; it is never skipped. Its state
+    folder is fixed, so a session that died without cleaning up is cleaned up here first.
     """
-    settings = stack_settings(tmp_path_factory.mktemp("stack"), port_base=10000)
+    settings = stack_settings(SESSION_STATE_DIR, port_base=10000)
     stack = Stack(settings, report=lambda message: None)
+    stack.down(purge=True)
     try:
         stack.up()
         yield settings

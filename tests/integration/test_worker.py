@@ -1,0 +1,215 @@
+"""The stream worker against the real broker and Redis: live state equals a rebuild from
+the log, after normal running, after repeated SIGKILLs, and with two workers sharing
+the partitions; bad input goes to the dead-letter topic and nothing stops."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from kafka import KafkaProducer
+from prometheus_client.parser import text_string_to_metric_families
+
+from pantau.contract.settings import Settings
+from pantau.contract.topics import COMPLAINTS, DEADLETTER, PROGRAMS
+from producers.publisher import EventPublisher
+from producers.simulator.feed import SimulationConfig, city_feed
+from tests.integration.kafka_helpers import consume_until
+from tests.integration.worker_helpers import (
+    PROFILE,
+    assert_same_state,
+    read_redis_state,
+    rebuild_from_log,
+    start_worker,
+    stop,
+    wait_caught_up,
+)
+from tests.unit.deploy.test_configs import _run
+
+START = datetime(2026, 11, 23, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+
+def _publish(settings: Settings, seed: int, count: int, pause_every: int = 0) -> int:
+    events = itertools.islice(city_feed(PROFILE, SimulationConfig(START, seed=seed)), count)
+    with EventPublisher(settings, PROFILE, client_id=f"test-feed-{seed}") as publisher:
+        for number, event in enumerate(events, start=1):
+            publisher.publish(event)
+            if pause_every and number % pause_every == 0:
+                publisher.flush()
+                time.sleep(0.05)
+    return count
+
+
+@pytest.fixture
+def worker_log(tmp_path: Path) -> Iterator[Path]:
+    log = tmp_path / "worker.log"
+    yield log
+    # On failure the worker's own words are the first thing to read.
+    print(log.read_text(errors="replace")[-5000:] if log.exists() else "(no worker log)")
+
+
+def _metrics(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+async def test_worker_state_equals_the_rebuild_and_metrics_show_the_city(
+    live_stack: Settings, worker_log: Path, tmp_path: Path
+) -> None:
+    _publish(live_stack, seed=101, count=3000)
+    worker = start_worker(live_stack, "t-basic", "t-basic", 16601, worker_log)
+    try:
+        await wait_caught_up(live_stack, "t-basic")
+        assert_same_state(
+            read_redis_state(live_stack, "t-basic"), await rebuild_from_log(live_stack)
+        )
+
+        health = httpx.get("http://127.0.0.1:16601/health", timeout=10).json()
+        assert health["status"] == "ok" and len(health["partitions"]) == 12
+        metrics = _metrics(16601)
+        realization = ("pantau_program_realization_ratio", (("dimension", "environment"),))
+        assert metrics[realization] == pytest.approx(0.8571)
+        for dimension in PROFILE.dimensions:
+            assert ("pantau_complaints_open", (("dimension", dimension.key.value),)) in metrics
+        living = ("pantau_indicator_headline_value", (("dimension", "living"),))
+        assert metrics[living] == 2.26
+        exposition = tmp_path / "metrics.txt"
+        exposition.write_text(httpx.get("http://127.0.0.1:16601/metrics").text)
+        checked = subprocess.run(
+            ["sh", "-c", f"promtool check metrics < {exposition}"], capture_output=True, text=True
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert _run("promtool", "--version").returncode == 0
+    finally:
+        stop(worker)
+
+
+async def test_bad_input_is_dead_lettered_and_the_stream_goes_on(
+    live_stack: Settings, worker_log: Path
+) -> None:
+    good = next(
+        e for e in city_feed(PROFILE, SimulationConfig(START, seed=202)) if e.kind == "complaint"
+    )
+    bad = {
+        b"dlq-undecodable": b"\xff\xfe{not json",
+        b"dlq-schema": good.model_dump_json()
+        .replace('"status":"received"', '"status":"lost"')
+        .encode(),
+        b"dlq-unknown": good.model_dump_json()
+        .replace(f'"{good.category}"', '"ufo-sighting"')
+        .encode(),
+        b"dlq-oversized": b'{"kind":"complaint","pad":"' + b"x" * 70_000 + b'"}',
+        b"dlq-program-on-complaints": next(
+            e for e in city_feed(PROFILE, SimulationConfig(START, seed=202)) if e.kind == "program"
+        )
+        .model_dump_json()
+        .encode(),
+    }
+    producer = KafkaProducer(bootstrap_servers=live_stack.kafka_bootstrap, acks="all")
+    for key, value in bad.items():
+        producer.send(COMPLAINTS.name, key=key, value=value)
+    producer.flush()
+    producer.close()
+    _publish(live_stack, seed=202, count=300)
+
+    worker = start_worker(live_stack, "t-dlq", "t-dlq", 16602, worker_log)
+    try:
+        await wait_caught_up(live_stack, "t-dlq")
+        records = await consume_until(
+            live_stack,
+            DEADLETTER.name,
+            lambda seen: set(bad) <= {r.key for r in seen},
+        )
+        reasons = {}
+        for record in records:
+            if record.key in bad:
+                headers = dict(record.headers)
+                assert record.value == bad[record.key], "the original bytes are kept"
+                assert headers["pantau-dlq-topic"] == COMPLAINTS.name.encode()
+                assert int(headers["pantau-dlq-offset"]) >= 0
+                reasons[record.key] = headers["pantau-dlq-reason"].decode()
+        assert reasons == {
+            b"dlq-undecodable": "undecodable",
+            b"dlq-schema": "schema",
+            b"dlq-unknown": "unknown_reference",
+            b"dlq-oversized": "oversized",
+            b"dlq-program-on-complaints": "wrong_topic",
+        }
+        metrics = _metrics(16602)
+        for reason in set(reasons.values()):
+            key = ("pantau_deadletters_total", (("reason", reason), ("topic", COMPLAINTS.name)))
+            assert metrics[key] >= 1
+        assert_same_state(read_redis_state(live_stack, "t-dlq"), await rebuild_from_log(live_stack))
+    finally:
+        stop(worker)
+
+
+async def test_sigkill_at_random_points_leaves_the_state_equal_to_the_rebuild(
+    live_stack: Settings, worker_log: Path
+) -> None:
+    chooser = random.Random(4242)
+    feeder = threading.Thread(target=_publish, args=(live_stack, 303, 12_000, 200))
+    feeder.start()
+    kills = 0
+    worker = start_worker(live_stack, "t-crash", "t-crash", 16603, worker_log)
+    try:
+        while kills < 12:
+            time.sleep(chooser.uniform(1.0, 5.0))
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+            kills += 1
+            worker = start_worker(live_stack, "t-crash", "t-crash", 16603, worker_log)
+        feeder.join()
+        await wait_caught_up(live_stack, "t-crash", timeout=180)
+        assert kills >= 10
+        assert_same_state(
+            read_redis_state(live_stack, "t-crash"), await rebuild_from_log(live_stack)
+        )
+    finally:
+        feeder.join()
+        stop(worker)
+
+
+async def test_two_workers_sharing_partitions_give_the_same_state(
+    live_stack: Settings, worker_log: Path
+) -> None:
+    first = start_worker(live_stack, "t-pair", "t-pair", 16604, worker_log)
+    second = None
+    try:
+        feeder = threading.Thread(target=_publish, args=(live_stack, 404, 8000, 200))
+        feeder.start()
+        time.sleep(4)
+        second = start_worker(live_stack, "t-pair", "t-pair", 16605, worker_log)  # a rebalance
+        feeder.join()
+        await wait_caught_up(live_stack, "t-pair", timeout=180)
+        owned = [
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).json()["partitions"]
+            for port in (16604, 16605)
+        ]
+        assert owned[0] and owned[1], f"both workers should own partitions: {owned}"
+        assert not set(owned[0]) & set(owned[1])
+        assert_same_state(
+            read_redis_state(live_stack, "t-pair"), await rebuild_from_log(live_stack)
+        )
+        programs = read_redis_state(live_stack, "t-pair").aggregate(
+            PROGRAMS.name, "programs:dimension:environment"
+        )
+        assert (programs["2023:completed"], programs["2023:planned"]) == (6, 7)
+    finally:
+        stop(first)
+        if second is not None:
+            stop(second)

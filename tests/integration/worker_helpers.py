@@ -1,0 +1,173 @@
+"""Running real workers in tests and comparing what they wrote with a rebuild from the log."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import redis
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from pantau.contract.city import load_city_profile
+from pantau.contract.events import EventKind
+from pantau.contract.settings import Settings
+from pantau.contract.topics import EVENT_TOPICS
+from pantau.state.codec import decode_record
+from pantau.state.keyspace import KeySpace
+from pantau.state.memory import MemoryState
+from streams.decode import Rejection, decode
+
+PROFILE = load_city_profile("mojokerto")
+
+
+def worker_env(settings: Settings, prefix: str, group: str, web_port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PANTAU_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "PANTAU_REDIS_URL": settings.redis_url.get_secret_value(),
+        "PANTAU_REDIS_PREFIX": prefix,
+        "PANTAU_WORKER_GROUP": group,
+        "PANTAU_WORKER_WEB_PORT": str(web_port),
+    }
+
+
+def start_worker(
+    settings: Settings, prefix: str, group: str, web_port: int, log: Path
+) -> subprocess.Popen[bytes]:
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "pantau", "worker", "--loglevel", "warn"],
+            env=worker_env(settings, prefix, group, web_port),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def end_offsets(settings: Settings) -> dict[tuple[str, int], int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(spec.name, p)
+            for spec in EVENT_TOPICS.values()
+            for p in range(spec.partitions)
+        ]
+        ends = await consumer.end_offsets(partitions)
+        return {(tp.topic, tp.partition): offset for tp, offset in ends.items()}
+    finally:
+        await consumer.stop()
+
+
+async def wait_caught_up(settings: Settings, prefix: str, timeout: float = 120) -> None:
+    """Until Redis says every message now in the event topics has been applied."""
+    ends = await end_offsets(settings)
+    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    keys = KeySpace(prefix)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            behind = {}
+            for (topic, partition), end in ends.items():
+                stored = client.get(keys.offset(topic, partition))
+                if end > 0 and (stored is None or int(stored) < end - 1):
+                    behind[f"{topic}[{partition}]"] = (
+                        None if stored is None else int(stored),
+                        end - 1,
+                    )
+            if not behind:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"worker did not catch up: {behind}")
+            await asyncio.sleep(0.25)
+    finally:
+        client.close()
+
+
+async def rebuild_from_log(settings: Settings) -> MemoryState:
+    """Every valid event of the event topics, folded per partition in offset order."""
+    state = MemoryState(PROFILE.timezone)
+    ends = await end_offsets(settings)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, max_poll_records=5000
+    )
+    await consumer.start()
+    kinds = {spec.name: kind for kind, spec in EVENT_TOPICS.items()}
+    try:
+        for (topic, partition), end in ends.items():
+            if end == 0:
+                continue
+            tp = TopicPartition(topic, partition)
+            consumer.assign([tp])
+            consumer.seek(tp, 0)
+            events: list[Any] = []
+            position = 0
+            deadline = time.monotonic() + 60
+            while position < end:
+                assert time.monotonic() < deadline, f"could not read {topic}[{partition}] to {end}"
+                batch = await consumer.getmany(tp, timeout_ms=1000)
+                for record in batch.get(tp, []):
+                    position = record.offset + 1
+                    if record.offset >= end:
+                        break
+                    outcome = decode(record.value, EventKind(kinds[topic]), PROFILE)
+                    if not isinstance(outcome, Rejection):
+                        events.append(outcome)
+            state.apply(topic, partition, events)
+    finally:
+        await consumer.stop()
+    return state
+
+
+def read_redis_state(settings: Settings, prefix: str) -> MemoryState:
+    """What the workers wrote, in the shape of a rebuild, for a direct comparison."""
+    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    keys = KeySpace(prefix)
+    state = MemoryState(PROFILE.timezone)
+    try:
+        for spec in EVENT_TOPICS.values():
+            for partition in range(spec.partitions):
+                shard = keys.shard(spec.name, partition)
+                records, aggregates = {}, {}
+                for key in client.scan_iter(match=f"{shard}:*", count=1000):
+                    name = key.decode()[len(shard) + 1 :]
+                    if name.startswith("rec:"):
+                        records[name[4:]] = decode_record(client.get(key))  # type: ignore[arg-type]
+                    elif name.startswith("agg:"):
+                        fields = client.hgetall(key)
+                        aggregates[name[4:]] = Counter(
+                            {f.decode(): int(v) for f, v in fields.items()}
+                        )
+                if records:
+                    state.records[(spec.name, partition)] = records
+                if aggregates:
+                    state.aggregates[(spec.name, partition)] = aggregates
+    finally:
+        client.close()
+    return state
+
+
+def assert_same_state(live: MemoryState, rebuilt: MemoryState) -> None:
+    assert live.records.keys() == rebuilt.records.keys()
+    for shard in rebuilt.records:
+        assert live.records[shard] == rebuilt.records[shard], f"records of {shard} differ"
+    assert live.aggregates.keys() == rebuilt.aggregates.keys()
+    for shard in rebuilt.aggregates:
+        assert live.aggregates[shard] == rebuilt.aggregates[shard], f"aggregates of {shard} differ"
