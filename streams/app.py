@@ -50,6 +50,11 @@ def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRe
         web_port=settings.worker_web_port,
         web_in_thread=False,
         producer_acks=-1,
+        # A worker killed outright holds its partitions until the session times out:
+        # keep that short so a restart (or a peer) resumes within seconds, not a minute.
+        broker_session_timeout=settings.worker_session_timeout,
+        broker_heartbeat_interval=settings.worker_session_timeout / 4,
+        broker_rebalance_timeout=max(20.0, 2 * settings.worker_session_timeout),
     )
     client = aioredis.Redis.from_url(settings.redis_url.get_secret_value())
     store = StateStore(client, KeySpace(settings.redis_prefix), profile.timezone)

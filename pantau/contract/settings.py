@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     worker_group: str = Field(
         default="pantau-worker", description="Kafka consumer group of the stream workers."
     )
+    worker_session_timeout: float = Field(
+        default=10.0,
+        ge=6.0,
+        description="Seconds before the group drops a silent worker; its partitions move on.",
+    )
     worker_web_port: int = Field(default=6066, ge=1, le=65535, description="/metrics, /health")
     intake_port: int = Field(default=8080, ge=1, le=65535)
     intake_api_keys: SecretStr | None = Field(

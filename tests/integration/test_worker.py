@@ -39,14 +39,16 @@ from tests.unit.deploy.test_configs import _run
 START = datetime(2026, 11, 23, tzinfo=ZoneInfo("Asia/Jakarta"))
 
 
-def _publish(settings: Settings, seed: int, count: int, pause_every: int = 0) -> int:
+def _publish(
+    settings: Settings, seed: int, count: int, pause_every: int = 0, pause: float = 0.05
+) -> int:
     events = itertools.islice(city_feed(PROFILE, SimulationConfig(START, seed=seed)), count)
     with EventPublisher(settings, PROFILE, client_id=f"test-feed-{seed}") as publisher:
         for number, event in enumerate(events, start=1):
             publisher.publish(event)
             if pause_every and number % pause_every == 0:
                 publisher.flush()
-                time.sleep(0.05)
+                time.sleep(pause)
     return count
 
 
@@ -56,6 +58,19 @@ def worker_log(tmp_path: Path) -> Iterator[Path]:
     yield log
     # On failure the worker's own words are the first thing to read.
     print(log.read_text(errors="replace")[-5000:] if log.exists() else "(no worker log)")
+
+
+def _wait_serving(port: int, timeout: float = 60) -> None:
+    """Until the worker answers /health: it has joined the group and holds partitions."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).json()["partitions"]:
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"worker on {port} did not start serving")
 
 
 def _metrics(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -162,13 +177,15 @@ async def test_sigkill_at_random_points_leaves_the_state_equal_to_the_rebuild(
     live_stack: Settings, worker_log: Path
 ) -> None:
     chooser = random.Random(4242)
-    feeder = threading.Thread(target=_publish, args=(live_stack, 303, 12_000, 200))
+    # About 25 s of steady traffic, so most kills land while events are still arriving.
+    feeder = threading.Thread(target=_publish, args=(live_stack, 303, 12_000, 100, 0.2))
     feeder.start()
     kills = 0
     worker = start_worker(live_stack, "t-crash", "t-crash", 16603, worker_log)
     try:
         while kills < 12:
-            time.sleep(chooser.uniform(1.0, 5.0))
+            _wait_serving(16603)
+            time.sleep(chooser.uniform(0.2, 2.5))
             worker.send_signal(signal.SIGKILL)
             worker.wait()
             kills += 1

@@ -35,6 +35,7 @@ def worker_env(settings: Settings, prefix: str, group: str, web_port: int) -> di
         "PANTAU_REDIS_PREFIX": prefix,
         "PANTAU_WORKER_GROUP": group,
         "PANTAU_WORKER_WEB_PORT": str(web_port),
+        "PANTAU_WORKER_SESSION_TIMEOUT": "6",
     }
 
 
