@@ -1,19 +1,35 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: install, bring the local stack up on loopback, prove a
-# round trip through every service, and say where to look.
+# round trip through every service, then run the stream worker and feed it the demo city
+# until Ctrl-C. Extra arguments go to `pantau produce demo` (e.g. --spike living:30:4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/install.sh
-.venv/bin/pantau stack up
-.venv/bin/pantau stack check
+pantau=.venv/bin/pantau
+$pantau stack up
+$pantau stack check
+
+state_dir=${PANTAU_STATE_DIR:-.pantau}
+mkdir -p "$state_dir/logs"
+$pantau worker --loglevel warn >>"$state_dir/logs/worker.log" 2>&1 &
+worker=$!
+trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT
+for _ in $(seq 60); do
+  curl -sf "http://127.0.0.1:${PANTAU_WORKER_WEB_PORT:-6066}/health" >/dev/null && break
+  sleep 1
+done
 
 cat <<MESSAGE
 
-Pantau's stack is up (state, data and logs in ${PANTAU_STATE_DIR:-.pantau}/):
-  Kafka         ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092}   kcat -b ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092} -L
-  Prometheus    http://127.0.0.1:${PANTAU_PROMETHEUS_PORT:-9090}
-  Alertmanager  http://127.0.0.1:${PANTAU_ALERTMANAGER_PORT:-9093}
-Feed it:  .venv/bin/pantau produce demo            (the demo city; --help for rate, spike, dry run)
-Intake:   PANTAU_INTAKE_API_KEYS=... .venv/bin/pantau intake serve   (Open311 on :8080)
-Status: .venv/bin/pantau stack status    Stop: .venv/bin/pantau stack down [--purge]
+Pantau is running (state, data and logs in $state_dir/):
+  Live figures   .venv/bin/pantau state            (the six dimensions, from Redis)
+  Worker         http://127.0.0.1:${PANTAU_WORKER_WEB_PORT:-6066}/metrics   /health   log: $state_dir/logs/worker.log
+  Prometheus     http://127.0.0.1:${PANTAU_PROMETHEUS_PORT:-9090}   e.g. pantau_complaints_open
+  Alertmanager   http://127.0.0.1:${PANTAU_ALERTMANAGER_PORT:-9093}
+  Kafka          ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092}   kcat -b ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092} -L
+  Intake         PANTAU_INTAKE_API_KEYS=... .venv/bin/pantau intake serve   (Open311 on :8080)
+Feeding the demo city now (a simulated day per hour); Ctrl-C stops the feed and the worker.
+The stack keeps running: .venv/bin/pantau stack status | down [--purge]
+
 MESSAGE
+$pantau produce demo "$@"

@@ -13,6 +13,7 @@ from pantau.contract.schemas import export_schemas
 from producers.cli import app as produce_app
 from producers.intake.cli import app as intake_app
 from streams.cli import worker
+from streams.show import state
 
 app = typer.Typer(
     help="Pantau: the Smart City command center's stream processor.",
@@ -24,6 +25,7 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(produce_app, name="produce")
 app.add_typer(intake_app, name="intake")
 app.command()(worker)
+app.command()(state)
 console = Console()
 
 

@@ -46,7 +46,7 @@ def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRe
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
         web_enabled=True,
-        web_bind="127.0.0.1",
+        web_bind=settings.worker_web_bind,
         web_port=settings.worker_web_port,
         web_in_thread=False,
         producer_acks=-1,

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
         description="Seconds before the group drops a silent worker; its partitions move on.",
     )
     worker_web_port: int = Field(default=6066, ge=1, le=65535, description="/metrics, /health")
+    worker_web_bind: str = Field(default="127.0.0.1", description="Loopback unless in a container.")
     intake_port: int = Field(default=8080, ge=1, le=65535)
     intake_api_keys: SecretStr | None = Field(
         default=None, description="Comma-separated API keys that may write to the intake."

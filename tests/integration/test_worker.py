@@ -166,8 +166,8 @@ async def test_bad_input_is_dead_lettered_and_the_stream_goes_on(
         }
         metrics = _metrics(16602)
         for reason in set(reasons.values()):
-            key = ("pantau_deadletters_total", (("reason", reason), ("topic", COMPLAINTS.name)))
-            assert metrics[key] >= 1
+            sample = ("pantau_deadletters_total", (("reason", reason), ("topic", COMPLAINTS.name)))
+            assert metrics[sample] >= 1
         assert_same_state(read_redis_state(live_stack, "t-dlq"), await rebuild_from_log(live_stack))
     finally:
         stop(worker)

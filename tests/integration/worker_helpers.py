@@ -148,11 +148,11 @@ def read_redis_state(settings: Settings, prefix: str) -> MemoryState:
                 shard = keys.shard(spec.name, partition)
                 records, aggregates = {}, {}
                 for key in client.scan_iter(match=f"{shard}:*", count=1000):
-                    name = key.decode()[len(shard) + 1 :]
+                    name = bytes(key).decode()[len(shard) + 1 :]
                     if name.startswith("rec:"):
                         records[name[4:]] = decode_record(client.get(key))  # type: ignore[arg-type]
                     elif name.startswith("agg:"):
-                        fields = client.hgetall(key)
+                        fields: dict[bytes, bytes] = client.hgetall(key)  # type: ignore[assignment]
                         aggregates[name[4:]] = Counter(
                             {f.decode(): int(v) for f, v in fields.items()}
                         )

@@ -96,6 +96,15 @@ def test_prometheus_in_compose_sends_alerts_to_the_compose_alertmanager() -> Non
     assert targets == ["alertmanager:9093"]
 
 
+def test_prometheus_in_compose_scrapes_the_worker_where_it_listens() -> None:
+    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.compose.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    environment = SERVICES["worker"]["environment"]
+    port = environment["PANTAU_WORKER_WEB_PORT"]
+    assert jobs["pantau-worker"]["static_configs"][0]["targets"] == [f"worker:{port}"]
+    assert environment["PANTAU_WORKER_WEB_BIND"] == "0.0.0.0"
+
+
 def test_grafana_provisions_the_prometheus_datasource_and_dashboards() -> None:
     provisioning = ROOT / "deploy/grafana/provisioning"
     datasource = yaml.safe_load((provisioning / "datasources/prometheus.yml").read_text())
