@@ -28,7 +28,7 @@ Pantau is running (state, data and logs in $state_dir/):
   Alertmanager   http://127.0.0.1:${PANTAU_ALERTMANAGER_PORT:-9093}
   Kafka          ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092}   kcat -b ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092} -L
   Intake         PANTAU_INTAKE_API_KEYS=... .venv/bin/pantau intake serve   (Open311 on :8080)
-Feeding the demo city now (a simulated day per hour); Ctrl-C stops the feed and the worker.
+Feeding the demo city now (pantau produce demo $*); Ctrl-C stops the feed and the worker.
 The stack keeps running: .venv/bin/pantau stack status | down [--purge]
 
 MESSAGE

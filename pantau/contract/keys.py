@@ -7,6 +7,30 @@ pantau:intake:request:{complaint id}
     pantau:intake:request:MJK-20261127-3f9a0c1d
 pantau:intake:requests
     owner intake; sorted set of complaint ids scored by requested time (epoch seconds)
+
+Live state, owner the stream worker (pantau/state/keyspace.py builds these names). Every
+key of one partition shares the hash tag {topic.partition}; readers sum the partitions.
+
+pantau:{pantau.complaints.3}:offset
+    string: the partition's last applied offset (written in the same atomic step as
+    everything below)
+pantau:{pantau.complaints.3}:rec:MJK-20261127-000042
+    string: JSON of the entity's record (complaint status steps; a program's latest
+    state; an indicator's readings per period)
+pantau:{pantau.complaints.3}:agg:complaints:dimension:living
+    hash of integer counters for one group (city:all, dimension, agency, category,
+    kelurahan): open, received:2026-11-27, resolved:2026-11-27, rejected:2026-11-27,
+    ttr_sum:2026-11-27 (seconds), ttr_count:2026-11-27, ttr_le:2026-11-27:86400
+pantau:{pantau.complaints.3}:agg:arrivals:dimension:living
+    hash: event-time epoch minute -> complaints that arrived in it (also per category
+    and kecamatan): the input of spike detection
+pantau:{pantau.programs.1}:agg:programs:dimension:environment
+    hash: 2023:planned, 2023:completed, 2023:status:running, 2023:realization_centi
+    (hundredths of a percent, so sums stay exact)
+pantau:{pantau.indicators.0}:agg:indicators:dimension:living
+    hash: indicator id -> 1 (which indicators the partition holds)
+pantau:changes
+    pub/sub channel: {"topic", "partition", "offset"} after every committed batch
 """
 
 PREFIX = "pantau"
