@@ -5,6 +5,7 @@ the partitions; bad input goes to the dead-letter topic and nothing stops."""
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import signal
 import subprocess
@@ -17,11 +18,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import redis
 from kafka import KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS, DEADLETTER, PROGRAMS
+from pantau.state.keyspace import KeySpace
 from producers.publisher import EventPublisher
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.integration.kafka_helpers import consume_until
@@ -86,9 +89,16 @@ async def test_worker_state_equals_the_rebuild_and_metrics_show_the_city(
     live_stack: Settings, worker_log: Path, tmp_path: Path
 ) -> None:
     _publish(live_stack, seed=101, count=3000)
+    notices = redis.Redis.from_url(live_stack.redis_url.get_secret_value()).pubsub()  # type: ignore[no-untyped-call]
+    notices.subscribe(KeySpace("t-basic").changes_channel)
     worker = start_worker(live_stack, "t-basic", "t-basic", 16601, worker_log)
     try:
         await wait_caught_up(live_stack, "t-basic")
+        announced = [notices.get_message(timeout=1.0) for _ in range(50)]
+        batches = [json.loads(m["data"]) for m in announced if m and m["type"] == "message"]
+        assert batches, "each committed batch announces itself on the changes channel"
+        assert {"topic", "partition", "offset"} <= set(batches[0])
+        notices.close()
         assert_same_state(
             read_redis_state(live_stack, "t-basic"), await rebuild_from_log(live_stack)
         )
