@@ -37,6 +37,13 @@ def test_rule_files_pass_promtool(rules: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("tests", sorted((DEPLOY_DIR / "prometheus" / "tests").glob("*.yml")))
+def test_rule_unit_tests_pass_promtool(tests: Path) -> None:
+    result = _run("promtool", "test", "rules", str(tests))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout
+
+
 def test_alertmanager_config_passes_amtool() -> None:
     result = _run("amtool", "check-config", str(DEPLOY_DIR / "alertmanager" / "alertmanager.yml"))
     assert result.returncode == 0, result.stdout + result.stderr
