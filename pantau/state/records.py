@@ -91,32 +91,26 @@ Record = ComplaintRecord | ProgramRecord | IndicatorRecord
 def apply_complaint(record: ComplaintRecord | None, event: ComplaintEvent) -> ComplaintRecord:
     step = (_ms(event), event.event_id, event.status.value)
     if record is None:
-        return ComplaintRecord(
-            complaint_id=event.complaint_id,
-            dimension=event.dimension.value,
-            category=event.category,
-            agency=event.agency,
-            kecamatan=event.kecamatan,
-            kelurahan=event.kelurahan,
-            channel=event.channel.value,
-            steps=(step,),
-        )
+        return ComplaintRecord(complaint_id=event.complaint_id, steps=(step,), **_placement(event))
     if any(existing[1] == event.event_id for existing in record.steps):
         return record
     steps = tuple(sorted((*record.steps, step)))
     if steps[-1] != step:
         return replace(record, steps=steps)
     # The newest step decides where the complaint now belongs (it may be re-routed).
-    return replace(
-        record,
-        steps=steps,
-        dimension=event.dimension.value,
-        category=event.category,
-        agency=event.agency,
-        kecamatan=event.kecamatan,
-        kelurahan=event.kelurahan,
-        channel=event.channel.value,
-    )
+    return replace(record, steps=steps, **_placement(event))
+
+
+def _placement(event: ComplaintEvent) -> dict[str, str]:
+    """Where a complaint belongs: its dimension, category, agency, area and channel."""
+    return {
+        "dimension": event.dimension.value,
+        "category": event.category,
+        "agency": event.agency,
+        "kecamatan": event.kecamatan,
+        "kelurahan": event.kelurahan,
+        "channel": event.channel.value,
+    }
 
 
 def apply_program(record: ProgramRecord | None, event: ProgramEvent) -> ProgramRecord:
