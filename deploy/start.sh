@@ -15,7 +15,7 @@ $pantau worker --loglevel warn >>"$state_dir/logs/worker.log" 2>&1 &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT
 for _ in $(seq 60); do
-  curl -sf "http://127.0.0.1:${PANTAU_WORKER_WEB_PORT:-6066}/health" >/dev/null && break
+  .venv/bin/python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${PANTAU_WORKER_WEB_PORT:-6066}/health', timeout=2)" 2>/dev/null && break
   sleep 1
 done
 
