@@ -13,6 +13,8 @@ from rich.console import Console
 
 from pantau.contract.city import load_city_profile
 from pantau.contract.settings import Settings
+from pantau.state.keyspace import KeySpace
+from pantau.state.query import StateQuery
 from producers.intake.app import create_app, openapi_spec
 from producers.intake.context import IntakeContext
 from producers.intake.store import RequestStore
@@ -30,10 +32,12 @@ def build_context(settings: Settings, publisher: EventPublisher) -> IntakeContex
             "to accept writes from anyone"
         )
     client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    profile = load_city_profile(settings.city_profile)
+    live = StateQuery(client, KeySpace(settings.redis_prefix), profile)
     return IntakeContext(
-        profile=load_city_profile(settings.city_profile),
+        profile=profile,
         publisher=publisher,
-        store=RequestStore(client),
+        store=RequestStore(client, live),
         api_keys=keys,
         auth_disabled=settings.intake_auth_disabled,
     )

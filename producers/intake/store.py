@@ -1,15 +1,19 @@
-"""What intake has seen of each service request, kept in Redis so every intake instance
-answers the same. (Once the stream keeps complaint state, reads move to its query module.)"""
+"""What intake knows of each service request. The live state the stream keeps is the
+authority (any producer's complaints, every agency's status step); what intake itself
+has seen fills in until the stream has applied a complaint, and keeps the location pin,
+which the live state does not hold."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import redis
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from pantau.contract.events import Channel, ComplaintEvent, ComplaintStatus
 from pantau.contract.keys import INTAKE_REQUEST_INDEX, intake_request_key
+from pantau.state.query import StateQuery
+from pantau.state.records import ComplaintRecord
 
 CLOSED = frozenset({ComplaintStatus.RESOLVED, ComplaintStatus.REJECTED})
 
@@ -62,20 +66,54 @@ class RequestView(BaseModel):
             }
         )
 
+    @classmethod
+    def from_live(cls, record: ComplaintRecord, seen: RequestView | None) -> RequestView:
+        """The live record's status and placement, with intake's pin when it has one."""
+        return cls(
+            complaint_id=record.complaint_id,
+            status=ComplaintStatus(record.status),
+            category=record.category,
+            dimension=record.dimension,
+            agency=record.agency,
+            channel=Channel(record.channel),
+            kecamatan=record.kecamatan,
+            kelurahan=record.kelurahan,
+            lat=seen.lat if seen else None,
+            lon=seen.lon if seen else None,
+            requested_at=datetime.fromtimestamp(record.arrival_ms / 1000, UTC),
+            updated_at=datetime.fromtimestamp(record.steps[-1][0] / 1000, UTC),
+        )
+
 
 class RequestStore:
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, live: StateQuery | None = None) -> None:
         self._redis = client
+        self._live = live
 
     def get(self, complaint_id: str) -> RequestView | None:
         raw = self._redis.get(intake_request_key(complaint_id))
-        return None if raw is None else RequestView.model_validate_json(raw)
+        seen = None if raw is None else RequestView.model_validate_json(raw)
+        return self._current(complaint_id, seen)
 
     def get_many(self, complaint_ids: list[str]) -> list[RequestView]:
         if not complaint_ids:
             return []
         raws = self._redis.mget([intake_request_key(i) for i in complaint_ids])
-        return [RequestView.model_validate_json(raw) for raw in raws if raw is not None]
+        views = []
+        for complaint_id, raw in zip(complaint_ids, raws, strict=True):
+            seen = None if raw is None else RequestView.model_validate_json(raw)
+            view = self._current(complaint_id, seen)
+            if view is not None:
+                views.append(view)
+        return views
+
+    def _current(self, complaint_id: str, seen: RequestView | None) -> RequestView | None:
+        record = self._live.complaint(complaint_id) if self._live else None
+        if record is None:
+            return seen
+        live = RequestView.from_live(record, seen)
+        # Intake answers a status step before the stream applies it: keep the newer view.
+        return seen if seen is not None and seen.updated_at > live.updated_at else live
 
     def put(self, view: RequestView) -> None:
         pipeline = self._redis.pipeline(transaction=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import secrets
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,14 +16,16 @@ import redis
 import uvicorn
 from pydantic import SecretStr
 
-from pantau.contract.events import ComplaintEvent, parse_event
+from pantau.contract.events import ComplaintEvent, event_from_mapping, parse_event
 from pantau.contract.keys import intake_request_key
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS
 from producers.intake.app import create_app
 from producers.intake.cli import build_context
 from producers.publisher import EventPublisher
+from tests.factories import complaint_document
 from tests.integration.kafka_helpers import consume_until
+from tests.integration.worker_helpers import start_worker, stop, wait_caught_up
 
 API_KEY = "test-key-1"
 
@@ -196,3 +200,37 @@ def test_agency_updates_name_missing_details_for_an_unknown_complaint(intake: ht
         "/api/v1/complaint-events", json={"complaint_id": "X", "status": "resolved"}
     )
     assert refused.status_code == 403
+
+
+async def test_complaints_of_any_producer_are_answered_from_the_live_state(
+    intake: httpx.Client, live_stack: Settings, tmp_path: Path
+) -> None:
+    complaint_id = f"LIVE-{secrets.token_hex(4)}"
+    steps = [("received", "2026-11-27T08:00:00+07:00"), ("resolved", "2026-11-27T15:30:00+07:00")]
+    with EventPublisher(live_stack, client_id="pantau-intake-live-test") as publisher:
+        for number, (status, at) in enumerate(steps):
+            publisher.publish(
+                event_from_mapping(
+                    complaint_document(
+                        event_id=f"{complaint_id}-{number}",
+                        complaint_id=complaint_id,
+                        status=status,
+                        occurred_at=at,
+                    )
+                )
+            )
+    assert intake.get(f"/requests/{complaint_id}.json").status_code == 404, "not applied yet"
+
+    worker = start_worker(
+        live_stack, live_stack.redis_prefix, "t-intake", 16606, tmp_path / "w.log"
+    )
+    try:
+        await wait_caught_up(live_stack, live_stack.redis_prefix)
+    finally:
+        stop(worker)
+    [view] = intake.get(f"/requests/{complaint_id}.json").json()
+    assert (view["status"], view["status_notes"]) == ("closed", "resolved")
+    assert view["requested_datetime"].startswith("2026-11-27T01:00:00")  # 08:00 WIB in UTC
+    assert view["updated_datetime"].startswith("2026-11-27T08:30:00")
+    assert view["address"] == "Kel. Wates, Kec. Magersari"
+    assert view["agency_responsible"] == "Dinas Pekerjaan Umum dan Penataan Ruang"
