@@ -14,10 +14,13 @@ from typing import Any, Self
 
 from kafka import KafkaProducer
 
+from pantau.contract.alerts import AlertEvent
 from pantau.contract.city import CityProfile
-from pantau.contract.events import SCHEMA_VERSION, AnyEvent, EventKind, encode_event
+from pantau.contract.events import SCHEMA_VERSION, AnyEvent
 from pantau.contract.settings import Settings
-from pantau.contract.topics import EVENT_TOPICS, HEADER_KIND, HEADER_SCHEMA_VERSION
+from pantau.contract.topics import HEADER_KIND, HEADER_SCHEMA_VERSION, TOPIC_OF_KIND
+
+Publishable = AnyEvent | AlertEvent
 
 
 @dataclass(frozen=True)
@@ -69,11 +72,11 @@ class EventPublisher:
         with self._lock:
             return self._acknowledged
 
-    def publish(self, event: AnyEvent) -> None:
+    def publish(self, event: Publishable) -> None:
         """Check the event against the city, then send it; ContractError if it does not fit."""
         self._send(event)
 
-    def publish_confirmed(self, event: AnyEvent, timeout: float = 30.0) -> tuple[int, int]:
+    def publish_confirmed(self, event: Publishable, timeout: float = 30.0) -> tuple[int, int]:
         """Send and wait for the brokers' acknowledgement: (partition, offset).
 
         For a caller that must not answer before the event is safe, such as the intake.
@@ -81,14 +84,14 @@ class EventPublisher:
         metadata = self._send(event).get(timeout=timeout)
         return metadata.partition, metadata.offset
 
-    def _send(self, event: AnyEvent) -> Any:
-        if self._profile is not None:
+    def _send(self, event: Publishable) -> Any:
+        if self._profile is not None and not isinstance(event, AlertEvent):
             self._profile.check(event)
-        topic = EVENT_TOPICS[EventKind(event.kind)].name
+        topic = TOPIC_OF_KIND[event.kind].name
         future = self._producer.send(
             topic,
             key=event.entity_id.encode(),
-            value=encode_event(event),
+            value=event.model_dump_json().encode(),
             headers=[
                 (HEADER_KIND, event.kind.encode()),
                 (HEADER_SCHEMA_VERSION, str(SCHEMA_VERSION).encode()),

@@ -69,3 +69,26 @@ def indicator_document(**changes: Any) -> dict[str, Any]:
     }
     document.update(changes)
     return document
+
+
+def alert_document(**changes: Any) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "kind": "alert",
+        "event_id": "complaint-spike:dimension:living:firing:29867233",
+        "occurred_at": NOW.isoformat(),
+        "produced_at": NOW.isoformat(),
+        "source": "detector",
+        "fingerprint": "complaint-spike:dimension:living",
+        "alertname": "ComplaintSpike",
+        "status": "firing",
+        "group": "dimension",
+        "value": "living",
+        "dimension": "living",
+        "window_minutes": 10,
+        "observed": 15,
+        "expected": 3.31,
+        "score": 2.2e-06,
+        "started_at": NOW.isoformat(),
+    }
+    document.update(changes)
+    return document

@@ -39,6 +39,9 @@ EVENT_TOPICS = {
     EventKind.INDICATOR: INDICATORS,
 }
 
+# Where each published kind goes: the state events, and the alerts.
+TOPIC_OF_KIND = {**{kind.value: spec for kind, spec in EVENT_TOPICS.items()}, "alert": ALERTS}
+
 # Kafka headers every published event carries, so a consumer can route without parsing.
 HEADER_KIND = "pantau-kind"
 HEADER_SCHEMA_VERSION = "pantau-schema-version"
