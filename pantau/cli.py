@@ -12,7 +12,7 @@ from deploy.stack.cli import app as stack_app
 from pantau.contract.schemas import export_schemas
 from producers.cli import app as produce_app
 from producers.intake.cli import app as intake_app
-from streams.cli import worker
+from streams.cli import detect, worker
 from streams.show import state
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(produce_app, name="produce")
 app.add_typer(intake_app, name="intake")
 app.command()(worker)
+app.command()(detect)
 app.command()(state)
 console = Console()
 

@@ -18,8 +18,8 @@ from pantau.contract.dimensions import Dimension
 from pantau.contract.errors import ContractError
 from pantau.contract.events import AnyEvent, EventKind, encode_event
 from pantau.contract.settings import Settings
+from pantau.publisher import EventPublisher, PublishError
 from producers.importer import import_file
-from producers.publisher import EventPublisher, PublishError
 from producers.simulator.feed import SimulationConfig, city_feed, paced
 from producers.simulator.rhythm import Spike
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import faust
@@ -11,10 +12,12 @@ from prometheus_client import CollectorRegistry
 
 from pantau.contract.city import load_city_profile
 from pantau.contract.settings import Settings
+from pantau.publisher import EventPublisher
 from pantau.state.collector import CityStateCollector
 from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 from streams.app import build_worker
+from streams.detector import SpikeDetector, run_forever
 from streams.views import add_views
 
 
@@ -36,3 +39,17 @@ def worker(
     add_views(built)
     # The web port is part of the app's configuration (build_worker), not the runner's.
     faust.Worker(built.app, loglevel=loglevel).execute_from_commandline()
+
+
+def detect(
+    interval: Annotated[float, typer.Option(help="Seconds between evaluations.")] = 10.0,
+) -> None:
+    """Watch complaint arrivals for spikes; publish firing and resolved alerts."""
+    settings = Settings()
+    profile = load_city_profile(settings.city_profile)
+    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    keys = KeySpace(settings.redis_prefix)
+    detector = SpikeDetector(StateQuery(client, keys, profile), client, keys)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    with EventPublisher(settings, client_id="pantau-detector") as publisher:
+        run_forever(detector, publisher, interval)

@@ -13,12 +13,12 @@ from rich.console import Console
 
 from pantau.contract.city import load_city_profile
 from pantau.contract.settings import Settings
+from pantau.publisher import EventPublisher
 from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 from producers.intake.app import create_app, openapi_spec
 from producers.intake.context import IntakeContext
 from producers.intake.store import RequestStore
-from producers.publisher import EventPublisher
 
 app = typer.Typer(help="The complaint intake service (Open311 GeoReport v2 and agencies' API).")
 console = Console(stderr=True)

@@ -20,9 +20,9 @@ from pantau.contract.events import ComplaintEvent, event_from_mapping, parse_eve
 from pantau.contract.keys import intake_request_key
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS
+from pantau.publisher import EventPublisher
 from producers.intake.app import create_app
 from producers.intake.cli import build_context
-from producers.publisher import EventPublisher
 from tests.factories import complaint_document
 from tests.integration.kafka_helpers import consume_until
 from tests.integration.worker_helpers import start_worker, stop, wait_caught_up

@@ -24,8 +24,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS, DEADLETTER, PROGRAMS
+from pantau.publisher import EventPublisher
 from pantau.state.keyspace import KeySpace
-from producers.publisher import EventPublisher
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.integration.kafka_helpers import consume_until
 from tests.integration.worker_helpers import (

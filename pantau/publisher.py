@@ -1,4 +1,5 @@
-"""The one publisher every producer uses: validated events, keyed by entity, to Kafka.
+"""The one publisher every role uses to write to Kafka: the producers' events, the
+detector's alerts; validated, keyed by entity.
 
 kafka-python with idempotence and `acks=all`, so a retried send never duplicates a
 record in a partition; batching and lz4 compression for throughput. A failed delivery is

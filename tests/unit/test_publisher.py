@@ -11,7 +11,7 @@ from pantau.contract.city import load_city_profile
 from pantau.contract.errors import ContractError
 from pantau.contract.events import event_from_mapping
 from pantau.contract.settings import Settings
-from producers.publisher import EventPublisher, PublishError
+from pantau.publisher import EventPublisher, PublishError
 from tests.factories import complaint_document, program_document
 
 
