@@ -43,6 +43,9 @@ def worker(
 
 def detect(
     interval: Annotated[float, typer.Option(help="Seconds between evaluations.")] = 10.0,
+    check: Annotated[
+        bool, typer.Option(help="Only report whether a detector saved its state lately.")
+    ] = False,
 ) -> None:
     """Watch complaint arrivals for spikes; publish firing and resolved alerts."""
     settings = Settings()
@@ -50,6 +53,10 @@ def detect(
     client = redis.Redis.from_url(settings.redis_url.get_secret_value())
     keys = KeySpace(settings.redis_prefix)
     detector = SpikeDetector(StateQuery(client, keys, profile), client, keys)
+    if check:
+        age = detector.seconds_since_save()
+        typer.echo("never ran" if age is None else f"state saved {age:.0f} s ago")
+        raise typer.Exit(0 if age is not None and age < 3 * interval else 1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     with EventPublisher(settings, client_id="pantau-detector") as publisher:
         run_forever(detector, publisher, interval)

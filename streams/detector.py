@@ -92,11 +92,16 @@ class SpikeDetector:
 
     def save(self) -> None:
         state = {
+            "saved_at": time.time(),
             "minute": self.minute,
             "active": self.tracker.active,
             "calm_since": self.tracker.calm_since,
         }
         self.redis.set(self.state_key, json.dumps(state))
+
+    def seconds_since_save(self) -> float | None:
+        raw = self.redis.get(self.state_key)
+        return None if raw is None else time.time() - float(json.loads(raw)["saved_at"])
 
     def _load(self) -> None:
         raw = self.redis.get(self.state_key)

@@ -24,6 +24,8 @@ def stack_settings(state_dir: Path, port_base: int) -> Settings:
         redis_url=SecretStr(f"redis://127.0.0.1:{port_base + 6379}/0"),
         prometheus_port=port_base + 9090,
         alertmanager_port=port_base + 9093,
+        worker_web_port=port_base + 6066,
+        alerts_port=port_base + 8091,
         state_dir=state_dir,
     )
 

@@ -263,14 +263,21 @@ class Alertmanager(Service):
     def prepare(self) -> list[str]:
         binary = self.install()["prometheus-alertmanager"]
         home = self.paths.data("alertmanager")
+        config = home / "alertmanager.yml"
+        config.write_text(self.render_config())
         # An empty cluster address turns off the gossip port, which would bind 0.0.0.0.
         return [
             binary,
-            f"--config.file={DEPLOY_DIR / 'alertmanager' / 'alertmanager.yml'}",
+            f"--config.file={config}",
             f"--storage.path={home}",
             f"--web.listen-address={self.address}",
             "--cluster.listen-address=",
         ]
+
+    def render_config(self) -> str:
+        template = Template((DEPLOY_DIR / "alertmanager" / "alertmanager.yml").read_text())
+        notifier = f"http://127.0.0.1:{self.settings.alerts_port}/alertmanager"
+        return template.substitute(notifier_url=notifier)
 
     def healthy(self) -> bool:
         return _http_ready(f"http://{self.address}/-/ready")

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     )
     worker_web_port: int = Field(default=6066, ge=1, le=65535, description="/metrics, /health")
     worker_web_bind: str = Field(default="127.0.0.1", description="Loopback unless in a container.")
+    alerts_port: int = Field(default=8091, ge=1, le=65535, description="The alert notifier.")
+    alert_webhooks: str = Field(
+        default="", description="Comma-separated URLs that receive every alert change."
+    )
     intake_port: int = Field(default=8080, ge=1, le=65535)
     intake_api_keys: SecretStr | None = Field(
         default=None, description="Comma-separated API keys that may write to the intake."

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from deploy import DEPLOY_DIR
-from deploy.stack.services import KafkaBroker, Prometheus, StatePaths
+from deploy.stack.services import Alertmanager, KafkaBroker, Prometheus, StatePaths
 from tests.conftest import stack_settings
 
 
@@ -44,9 +44,16 @@ def test_rule_unit_tests_pass_promtool(tests: Path) -> None:
     assert "SUCCESS" in result.stdout
 
 
-def test_alertmanager_config_passes_amtool() -> None:
-    result = _run("amtool", "check-config", str(DEPLOY_DIR / "alertmanager" / "alertmanager.yml"))
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_alertmanager_configs_pass_amtool(tmp_path: Path) -> None:
+    settings = stack_settings(tmp_path, port_base=0)
+    local = tmp_path / "alertmanager.yml"
+    local.write_text(
+        Alertmanager(settings, StatePaths(tmp_path), report=lambda _: None).render_config()
+    )
+    assert "http://127.0.0.1:8091/alertmanager" in local.read_text()
+    for config in (local, DEPLOY_DIR / "alertmanager" / "alertmanager.compose.yml"):
+        result = _run("amtool", "check-config", str(config))
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_kafka_config_renders_loopback_listeners_from_settings(tmp_path: Path) -> None:

@@ -1,0 +1,117 @@
+"""An alert's lifecycle as pure transitions: firing -> acknowledged -> resolved, and
+firing again when a resolved alert comes back. A transition that changes nothing returns
+None, so duplicates and replays are harmless."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from pantau.contract.alerts import AlertEvent, AlertStatus
+
+
+class AlertState(StrEnum):
+    FIRING = "firing"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class AlertRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    fingerprint: str
+    alertname: str
+    source: str  # "stream" (the spike detector) or "prometheus"
+    state: AlertState
+    summary: str
+    labels: dict[str, str]
+    evidence: dict[str, Any]
+    started_at: AwareDatetime
+    updated_at: AwareDatetime
+    acknowledged_by: str | None = None
+    acknowledged_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state is not AlertState.RESOLVED
+
+
+def from_stream(record: AlertRecord | None, event: AlertEvent) -> AlertRecord | None:
+    """Apply a spike detector's verdict."""
+    labels = {"group": event.group, "value": event.value}
+    if event.dimension is not None:
+        labels["dimension"] = event.dimension.value
+    evidence = {
+        "window_minutes": event.window_minutes,
+        "observed": event.observed,
+        "expected": event.expected,
+        "score": event.score,
+    }
+    summary = (
+        f"{event.observed} complaints in {event.window_minutes} min for {event.group} "
+        f"{event.value}, expected {event.expected:.1f}"
+    )
+    return transition(
+        record,
+        firing=event.status is AlertStatus.FIRING,
+        fingerprint=event.fingerprint,
+        alertname=event.alertname,
+        source="stream",
+        summary=summary,
+        labels=labels,
+        evidence=evidence,
+        started_at=event.started_at,
+        at=event.occurred_at,
+    )
+
+
+def transition(
+    record: AlertRecord | None,
+    *,
+    firing: bool,
+    fingerprint: str,
+    alertname: str,
+    source: str,
+    summary: str,
+    labels: dict[str, str],
+    evidence: dict[str, Any],
+    started_at: datetime,
+    at: datetime,
+) -> AlertRecord | None:
+    if firing:
+        if record is not None and record.active:
+            return None  # the same ongoing alert: no second firing
+        return AlertRecord(
+            fingerprint=fingerprint,
+            alertname=alertname,
+            source=source,
+            state=AlertState.FIRING,
+            summary=summary,
+            labels=labels,
+            evidence=evidence,
+            started_at=started_at,
+            updated_at=at,
+        )
+    if record is None or not record.active:
+        return None
+    return record.model_copy(
+        update={"state": AlertState.RESOLVED, "resolved_at": at, "updated_at": at}
+    )
+
+
+def acknowledge(record: AlertRecord, by: str, at: datetime) -> AlertRecord | None:
+    """An operator takes the alert; only a firing alert can be acknowledged."""
+    if record.state is not AlertState.FIRING:
+        return None
+    return record.model_copy(
+        update={
+            "state": AlertState.ACKNOWLEDGED,
+            "acknowledged_by": by,
+            "acknowledged_at": at,
+            "updated_at": at,
+        }
+    )

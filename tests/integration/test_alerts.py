@@ -1,0 +1,166 @@
+"""Alerts reach operators: the stream's alerts through Kafka, Prometheus' alerts through
+the real Alertmanager, both into one lifecycle, out to a webhook, acknowledged by an
+operator and resolved."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+import uvicorn
+from fastapi import FastAPI, Request, Response
+
+from consumers.alerts.lifecycle import AlertState
+from consumers.alerts.service import create_app
+from consumers.alerts.store import AlertStore
+from pantau.contract.alerts import AlertEvent
+from pantau.contract.settings import Settings
+from pantau.publisher import EventPublisher
+from tests.factories import alert_document
+from tests.integration.test_intake import _free_port
+from tests.integration.worker_helpers import start_worker, stop
+
+
+class Server:
+    def __init__(self, app: FastAPI, port: int) -> None:
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def _eventually(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"not within {timeout:.0f} s: {what}")
+
+
+@pytest.fixture(scope="module")
+def webhook() -> Iterator[list[dict[str, Any]]]:
+    """A city webhook that fails its first call, to prove the retry."""
+    received: list[dict[str, Any]] = []
+    calls = {"count": 0}
+    app = FastAPI()
+
+    @app.post("/hook")
+    async def hook(request: Request) -> Response:
+        calls["count"] += 1
+        if calls["count"] == 1:
+            return Response(status_code=503)
+        received.append(await request.json())
+        return Response(status_code=204)
+
+    port = _free_port()
+    with Server(app, port):
+        received.append({"url": f"http://127.0.0.1:{port}/hook"})
+        yield received
+
+
+@pytest.fixture(scope="module")
+def notifier(live_stack: Settings, webhook: list[dict[str, Any]]) -> Iterator[Settings]:
+    settings = live_stack.model_copy(update={"alert_webhooks": webhook[0]["url"]})
+    with Server(create_app(settings), settings.alerts_port):
+        yield settings
+
+
+def _changes(webhook: list[dict[str, Any]], fingerprint: str) -> list[str]:
+    return [c["change"] for c in webhook[1:] if c["alert"]["fingerprint"] == fingerprint]
+
+
+def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PANTAU_REDIS_URL": settings.redis_url.get_secret_value(),
+           "PANTAU_ALERT_WEBHOOKS": settings.alert_webhooks, "COLUMNS": "250"}  # fmt: skip
+    return subprocess.run([sys.executable, "-m", "pantau", "alerts", *args], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+
+
+def test_a_stream_alert_is_delivered_acknowledged_and_resolved(
+    notifier: Settings, webhook: list[dict[str, Any]]
+) -> None:
+    fingerprint = f"complaint-spike:category:drainase-{int(time.time())}"
+    firing = AlertEvent.model_validate(
+        alert_document(fingerprint=fingerprint, event_id=f"{fingerprint}:firing")
+    )
+    with EventPublisher(notifier, client_id="pantau-alerts-test") as publisher:
+        publisher.publish_confirmed(firing)
+    _eventually(lambda: _changes(webhook, fingerprint) == ["firing"], 60, "firing delivered")
+
+    listed = _cli(notifier, "list")
+    assert fingerprint in listed.stdout and "firing" in listed.stdout
+    acked = _cli(notifier, "ack", fingerprint, "--by", "operator-1")
+    assert acked.returncode == 0, acked.stdout + acked.stderr
+    assert _changes(webhook, fingerprint) == ["firing", "acknowledged"]
+
+    resolved = AlertEvent.model_validate(
+        alert_document(
+            fingerprint=fingerprint,
+            event_id=f"{fingerprint}:resolved",
+            status="resolved",
+            occurred_at=datetime.now(UTC).isoformat(),
+        )
+    )
+    with EventPublisher(notifier, client_id="pantau-alerts-test") as publisher:
+        publisher.publish_confirmed(resolved)
+    _eventually(lambda: _changes(webhook, fingerprint)[-1:] == ["resolved"], 60, "resolved")
+    record = AlertStore(redis.Redis.from_url(notifier.redis_url.get_secret_value()),
+                        notifier.redis_prefix).get(fingerprint)  # fmt: skip
+    assert record is not None and record.state is AlertState.RESOLVED
+    assert record.acknowledged_by == "operator-1"
+    metrics = httpx.get(f"http://127.0.0.1:{notifier.alerts_port}/metrics").text
+    assert 'pantau_alert_webhook_deliveries_total{outcome="retried"} 1.0' in metrics
+
+
+def test_prometheus_sees_a_worker_stop_and_alertmanager_delivers_the_alert(
+    notifier: Settings, tmp_path: Path
+) -> None:
+    prometheus = f"http://127.0.0.1:{notifier.prometheus_port}/api/v1/query"
+
+    def worker_up() -> str | None:
+        result = httpx.get(prometheus, params={"query": 'up{job="pantau-worker"}'}).json()
+        samples = result["data"]["result"]
+        return samples[0]["value"][1] if samples else None
+
+    worker = start_worker(
+        notifier, "t-prom", "t-prom", notifier.worker_web_port, tmp_path / "w.log"
+    )
+    try:
+        _eventually(lambda: worker_up() == "1", 60, "Prometheus scrapes the worker")
+    finally:
+        stop(worker)
+    stopped_at = datetime.now(UTC)
+    store = AlertStore(redis.Redis.from_url(notifier.redis_url.get_secret_value()),
+                       notifier.redis_prefix)  # fmt: skip
+
+    def worker_down_alert() -> bool:
+        return any(
+            r.alertname == "PantauWorkerDown" and r.source == "prometheus"
+            and r.state is AlertState.FIRING and r.updated_at >= stopped_at
+            for r in store.all()
+        )  # fmt: skip
+
+    _eventually(worker_down_alert, 240, "PantauWorkerDown through Alertmanager to the notifier")
