@@ -13,7 +13,11 @@ state_dir=${PANTAU_STATE_DIR:-.pantau}
 mkdir -p "$state_dir/logs"
 $pantau worker --loglevel warn >>"$state_dir/logs/worker.log" 2>&1 &
 worker=$!
-trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT
+$pantau detect >>"$state_dir/logs/detector.log" 2>&1 &
+detector=$!
+$pantau alerts serve >>"$state_dir/logs/alerts.log" 2>&1 &
+notifier=$!
+trap 'kill "$worker" "$detector" "$notifier" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 60); do
   .venv/bin/python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${PANTAU_WORKER_WEB_PORT:-6066}/health', timeout=2)" 2>/dev/null && break
   sleep 1
@@ -26,9 +30,12 @@ Pantau is running (state, data and logs in $state_dir/):
   Worker         http://127.0.0.1:${PANTAU_WORKER_WEB_PORT:-6066}/metrics   /health   log: $state_dir/logs/worker.log
   Prometheus     http://127.0.0.1:${PANTAU_PROMETHEUS_PORT:-9090}   e.g. pantau_complaints_open
   Alertmanager   http://127.0.0.1:${PANTAU_ALERTMANAGER_PORT:-9093}
+  Alerts         .venv/bin/pantau alerts list | ack ID --by NAME   http://127.0.0.1:${PANTAU_ALERTS_PORT:-8091}/alerts
+                 (spike detector log: $state_dir/logs/detector.log; webhooks: PANTAU_ALERT_WEBHOOKS)
   Kafka          ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092}   kcat -b ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092} -L
   Intake         PANTAU_INTAKE_API_KEYS=... .venv/bin/pantau intake serve   (Open311 on :8080)
-Feeding the demo city now (pantau produce demo $*); Ctrl-C stops the feed and the worker.
+Feeding the demo city now (pantau produce demo $*); Ctrl-C stops the feed, the worker,
+the detector and the notifier. Try a surge: bash deploy/start.sh --spike living:5:10:30
 The stack keeps running: .venv/bin/pantau stack status | down [--purge]
 
 MESSAGE

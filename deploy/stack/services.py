@@ -234,6 +234,7 @@ class Prometheus(Service):
         """The local scrape and alerting configuration, rendered from the settings."""
         alertmanager = f"127.0.0.1:{self.settings.alertmanager_port}"
         worker = f"127.0.0.1:{self.settings.worker_web_port}"
+        alerts = f"127.0.0.1:{self.settings.alerts_port}"
         return {
             "global": {"scrape_interval": "5s", "evaluation_interval": "5s"},
             "rule_files": [str(DEPLOY_DIR / "prometheus" / "rules" / "*.yml")],
@@ -242,6 +243,7 @@ class Prometheus(Service):
                 {"job_name": "prometheus", "static_configs": [{"targets": [self.address]}]},
                 {"job_name": "alertmanager", "static_configs": [{"targets": [alertmanager]}]},
                 {"job_name": "pantau-worker", "static_configs": [{"targets": [worker]}]},
+                {"job_name": "pantau-alerts", "static_configs": [{"targets": [alerts]}]},
             ],
         }
 
