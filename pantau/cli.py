@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from bench.cli import evaluate_detection
 from consumers.alerts.cli import app as alerts_app
 from deploy.stack.cli import app as stack_app
 from pantau.contract.schemas import export_schemas
@@ -27,6 +28,7 @@ app.add_typer(produce_app, name="produce")
 app.add_typer(intake_app, name="intake")
 app.add_typer(alerts_app, name="alerts")
 app.command()(worker)
+app.command()(evaluate_detection)
 app.command()(detect)
 app.command()(state)
 console = Console()

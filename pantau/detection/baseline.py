@@ -70,8 +70,10 @@ class Baseline:
                 break
             counts += self._hours.get(start, 0)
             days += 1
-        if days == 0:
-            # No history at all: a floor of one an hour, so the first complaints never
-            # look like a surge against zero.
-            return 1.0 / MINUTES_PER_HOUR
-        return counts / (days * MINUTES_PER_HOUR)
+        if days > 0:
+            return counts / (days * MINUTES_PER_HOUR)
+        # Not a day of history yet: the mean rate so far, and at least one an hour, so
+        # the first complaints never look like a surge against zero.
+        span = hour_start - self._first_hour
+        so_far = sum(n for hour, n in self._hours.items() if hour < hour_start)
+        return max(so_far / span if span > 0 else 0.0, 1.0 / MINUTES_PER_HOUR)

@@ -49,12 +49,15 @@ class ComplaintSimulator:
         start: datetime,
         complaints_per_day: float,
         spike: Spike | None = None,
+        run_tag: str = "0",
     ) -> None:
         self.profile = profile
         self.rng = rng
         self.start = start.astimezone(profile.timezone)
         self.complaints_per_day = complaints_per_day
         self.spike = spike
+        # Part of every complaint id, so runs with different seeds never share ids.
+        self.run_tag = run_tag
         # Seeded, uneven weights: some categories and kelurahan simply complain more.
         self.category_weights = _normalised(
             [rng.lognormvariate(0, 0.6) for _ in profile.categories]
@@ -128,7 +131,7 @@ class ComplaintSimulator:
         rng = self.rng
         kecamatan, kelurahan = rng.choices(self.kelurahan, self.kelurahan_weights)[0]
         channel = rng.choices(list(CHANNEL_SHARE), list(CHANNEL_SHARE.values()))[0]
-        complaint_id = f"MJK-{received:%Y%m%d}-{next(self._serial):06d}"
+        complaint_id = f"MJK-{received:%Y%m%d}-{self.run_tag}-{next(self._serial):06d}"
         lat = round(CITY_CENTRE[0] + rng.uniform(-0.018, 0.018), 6)
         lon = round(CITY_CENTRE[1] + rng.uniform(-0.018, 0.018), 6)
         label = self.profile.category_by_key[category.key].label_id

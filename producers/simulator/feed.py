@@ -30,7 +30,7 @@ def city_feed(profile: CityProfile, config: SimulationConfig) -> Iterator[AnyEve
     yield from program_events(config.start, rng)
     yield from indicator_events(profile, config.start, rng)
     simulator = ComplaintSimulator(
-        profile, rng, config.start, config.complaints_per_day, config.spike
+        profile, rng, config.start, config.complaints_per_day, config.spike, f"{config.seed:x}"
     )
     yield from simulator.events()
 

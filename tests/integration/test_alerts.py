@@ -4,6 +4,7 @@ operator and resolved."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -60,9 +61,10 @@ def _eventually(check: Callable[[], Any], timeout: float, what: str) -> Any:
     raise AssertionError(f"not within {timeout:.0f} s: {what}")
 
 
-@pytest.fixture(scope="module")
-def webhook() -> Iterator[list[dict[str, Any]]]:
-    """A city webhook that fails its first call, to prove the retry."""
+@contextlib.contextmanager
+def _webhook_receiver() -> Iterator[list[dict[str, Any]]]:
+    """A city webhook that fails its first call, to prove the retry. The first entry of
+    the list it yields is its own URL; the deliveries follow."""
     received: list[dict[str, Any]] = []
     calls = {"count": 0}
     app = FastAPI()
@@ -82,6 +84,12 @@ def webhook() -> Iterator[list[dict[str, Any]]]:
 
 
 @pytest.fixture(scope="module")
+def webhook() -> Iterator[list[dict[str, Any]]]:
+    with _webhook_receiver() as received:
+        yield received
+
+
+@pytest.fixture(scope="module")
 def notifier(live_stack: Settings, webhook: list[dict[str, Any]]) -> Iterator[Settings]:
     settings = live_stack.model_copy(update={"alert_webhooks": webhook[0]["url"]})
     with Server(create_app(settings), settings.alerts_port):
@@ -94,6 +102,7 @@ def _changes(webhook: list[dict[str, Any]], fingerprint: str) -> list[str]:
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PANTAU_REDIS_URL": settings.redis_url.get_secret_value(),
+           "PANTAU_REDIS_PREFIX": settings.redis_prefix,
            "PANTAU_ALERT_WEBHOOKS": settings.alert_webhooks, "COLUMNS": "250"}  # fmt: skip
     return subprocess.run([sys.executable, "-m", "pantau", "alerts", *args], env=env,
                           capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
@@ -164,3 +173,60 @@ def test_prometheus_sees_a_worker_stop_and_alertmanager_delivers_the_alert(
         )  # fmt: skip
 
     _eventually(worker_down_alert, 240, "PantauWorkerDown through Alertmanager to the notifier")
+
+
+def _pantau(settings: Settings, prefix: str, *args: str, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PANTAU_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+           "PANTAU_REDIS_URL": settings.redis_url.get_secret_value(),
+           "PANTAU_REDIS_PREFIX": prefix}  # fmt: skip
+    with log.open("ab") as output:
+        return subprocess.Popen([sys.executable, "-m", "pantau", *args], env=env,
+                                stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
+
+
+def test_the_demo_spike_fires_reaches_the_webhook_is_acknowledged_and_resolves(
+    live_stack: Settings, tmp_path: Path
+) -> None:
+    with _webhook_receiver() as webhook:
+        _demo_spike_lifecycle(live_stack, webhook, tmp_path)
+
+
+def _demo_spike_lifecycle(
+    live_stack: Settings, webhook: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    prefix = "t-demo"
+    settings = live_stack.model_copy(
+        update={
+            "redis_prefix": prefix,
+            "alert_webhooks": webhook[0]["url"],
+            "alerts_port": _free_port(),
+        }
+    )
+    fingerprint = "complaint-spike:dimension:living"
+    seen_before = len(_changes(webhook, fingerprint))
+    worker = start_worker(settings, prefix, prefix, _free_port(), tmp_path / "worker.log")
+    detector = _pantau(settings, prefix, "detect", "--interval", "1", log=tmp_path / "detector.log")
+    demo = ["produce", "demo", "--rate", "150", "--day-minutes", "0.5"]
+    try:
+        with Server(create_app(settings), settings.alerts_port):
+            # Event time 06:00 to 08:20; Smart Living at 12x from 07:30 to 08:00.
+            first = _pantau(settings, prefix, *demo, "--seed", "31",
+                            "--start", "2026-09-20T06:00:00", "--duration", "0.05",
+                            "--spike", "living:90:12:30", log=tmp_path / "demo.log")  # fmt: skip
+            assert first.wait(timeout=120) == 0
+            _eventually(lambda: _changes(webhook, fingerprint)[seen_before:] == ["firing"], 120,
+                        "the spike's firing at the webhook")  # fmt: skip
+            assert fingerprint in _cli(settings, "list").stdout
+            assert _cli(settings, "ack", fingerprint, "--by", "operator-2").returncode == 0
+
+            # The city calms down: two more hours of ordinary traffic.
+            second = _pantau(settings, prefix, *demo, "--seed", "32",
+                             "--start", "2026-09-20T08:20:00", "--duration", "0.05",
+                             log=tmp_path / "demo.log")  # fmt: skip
+            assert second.wait(timeout=120) == 0
+            lifecycle = ["firing", "acknowledged", "resolved"]
+            _eventually(lambda: _changes(webhook, fingerprint)[seen_before:] == lifecycle, 120,
+                        "acknowledged, then resolved when the spike ended")  # fmt: skip
+    finally:
+        stop(detector)
+        stop(worker)
