@@ -23,7 +23,7 @@ class SpikePolicy:
     # Fewer arrivals than this never page anyone, however quiet the hour usually is.
     min_count: int = 6
     # Fire when a window's count is this improbable under the baseline (Poisson tail) ...
-    fire_below: float = 1e-5
+    fire_below: float = 1e-4
     # ... and resolve once every window has been at least this ordinary for a while, so
     # a spike that dips for some minutes is still one spike.
     resolve_above: float = 0.05

@@ -72,14 +72,16 @@ def test_a_threefold_surge_fires_once_and_resolves_after_it_ends() -> None:
     firing, resolved = verdicts
     assert 0 <= firing.minute - onset <= 20
     assert firing.evidence.observed > 2 * firing.evidence.expected
-    assert firing.evidence.probability < 1e-5
+    assert firing.evidence.probability < 1e-4
     assert resolved.started_minute == firing.minute
     assert resolved.minute > onset + 90, "resolved only after the surge ended"
     assert resolved.fingerprint == firing.fingerprint == "complaint-spike:dimension:living"
 
 
-def test_a_calm_week_pages_nobody() -> None:
+def test_a_calm_week_stays_within_the_false_alert_budget() -> None:
+    # The budget is one false alert a week for the whole city; pantau evaluate-detection
+    # measures it over every group, this checks one group's week stays within it.
     arrivals = _living_arrivals(14, None)
     verdicts = scan("dimension", "living", arrivals, _minute(START + timedelta(days=7)),
                     _minute(START + timedelta(days=14)) - 1)  # fmt: skip
-    assert verdicts == []
+    assert sum(v.status is SpikeStatus.FIRING for v in verdicts) <= 1
