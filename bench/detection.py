@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from pantau.contract.city import CityProfile
 from pantau.contract.dimensions import Dimension
-from pantau.detection.spike import SpikePolicy, SpikeStatus, scan
+from pantau.detection.spike import SpikePolicy, SpikeStatus, policy_for, scan
 from producers.simulator.feed import SimulationConfig, city_feed
 from producers.simulator.rhythm import Spike
 
@@ -68,7 +68,7 @@ def evaluate(
 ) -> Evaluation:
     """Surges in Smart Living at 10:00 on a weekday, one simulation each; then every
     dimension, category and kecamatan over `calm_days` of ordinary traffic."""
-    chosen = policy or SpikePolicy()
+    chosen = policy or policy_for(profile)
     surges = []
     for number, factor in enumerate(factors):
         onset = timedelta(days=warmup_days + 1 + number % 4, hours=10)

@@ -23,7 +23,7 @@ from pantau.contract.alerts import AlertEvent, AlertStatus
 from pantau.contract.city import CityProfile
 from pantau.contract.dimensions import Dimension
 from pantau.detection.baseline import Baseline
-from pantau.detection.spike import SpikePolicy, SpikeTracker, SpikeVerdict
+from pantau.detection.spike import SpikePolicy, SpikeTracker, SpikeVerdict, policy_for
 from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 
@@ -64,7 +64,7 @@ class SpikeDetector:
         self.state_key = f"{keys.prefix}:detector:state"
         self.groups = watched_groups(query.profile)
         self.lateness = lateness_minutes
-        self.tracker = SpikeTracker(policy or SpikePolicy())
+        self.tracker = SpikeTracker(policy or policy_for(query.profile))
         self.minute: int | None = None
         self._load()
 

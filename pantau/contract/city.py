@@ -12,7 +12,14 @@ from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pantau.contract.dimensions import Dimension
 from pantau.contract.errors import ContractError, FieldProblem
@@ -92,6 +99,17 @@ class IndicatorProfile(_Strict):
     data_source: Label
 
 
+class SpikeDetection(_Strict):
+    """How complaint spikes are judged in this city (see pantau/detection/spike.py)."""
+
+    windows_minutes: list[int] = Field(default=[5, 10, 15], min_length=1)
+    min_count: int = Field(default=6, ge=1)
+    fire_below: float = Field(default=1e-4, gt=0, lt=1)
+    resolve_above: float = Field(default=0.05, gt=0, lt=1)
+    resolve_after_minutes: int = Field(default=30, ge=1)
+    history_weeks: int = Field(default=4, ge=1, le=12)
+
+
 class CityProfile(_Strict):
     city: CityInfo
     dimensions: list[DimensionProfile]
@@ -99,6 +117,7 @@ class CityProfile(_Strict):
     agencies: list[Agency]
     categories: list[Category]
     indicators: list[IndicatorProfile]
+    spike_detection: SpikeDetection = Field(default_factory=SpikeDetection)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

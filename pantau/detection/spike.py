@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pantau.contract.city import CityProfile
 from pantau.detection.baseline import Baseline, BaselinePolicy
 from pantau.detection.poisson import upper_tail
 
@@ -29,6 +30,19 @@ class SpikePolicy:
     resolve_above: float = 0.05
     resolve_after_minutes: int = 30
     baseline: BaselinePolicy = field(default_factory=BaselinePolicy)
+
+
+def policy_for(profile: CityProfile) -> SpikePolicy:
+    """The city's own settings (its profile's spike_detection section)."""
+    chosen = profile.spike_detection
+    return SpikePolicy(
+        windows=tuple(chosen.windows_minutes),
+        min_count=chosen.min_count,
+        fire_below=chosen.fire_below,
+        resolve_above=chosen.resolve_above,
+        resolve_after_minutes=chosen.resolve_after_minutes,
+        baseline=BaselinePolicy(history_weeks=chosen.history_weeks),
+    )
 
 
 @dataclass(frozen=True)
