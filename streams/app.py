@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import faust
@@ -35,6 +35,7 @@ class Worker:
     registry: CollectorRegistry
     redis: aioredis.Redis
     owned: set[Any]
+    positions: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
 def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRegistry) -> Worker:
@@ -85,20 +86,21 @@ def _add_agent(worker: Worker, kind: EventKind, topic_name: str) -> None:
 
 
 def _report_lag(worker: Worker, messages: list[Incoming]) -> None:
-    consumer = worker.app.consumer
-    latest: dict[Any, int] = {}
+    """Lag per topic over every owned partition: its high watermark less the next offset
+    this worker will read (partitions idle in this batch count with their last place)."""
     for message in messages:
-        latest[(message.topic, message.partition)] = message.offset
-    lag: dict[str, int] = {}
+        worker.positions[(message.topic, message.partition)] = message.offset + 1
+    topic = messages[0].topic if messages else None
+    lag = 0
     for tp in worker.owned:
-        if tp.topic not in {m.topic for m in messages}:
+        if tp.topic != topic:
             continue
-        highwater = consumer.highwater(tp)
-        position = latest.get((tp.topic, tp.partition))
+        highwater = worker.app.consumer.highwater(tp)
+        position = worker.positions.get((tp.topic, tp.partition))
         if highwater is not None and position is not None:
-            lag[tp.topic] = lag.get(tp.topic, 0) + max(0, highwater - position - 1)
-    for topic, value in lag.items():
-        worker.processor.metrics.consumer_lag.labels(topic).set(value)
+            lag += max(0, highwater - position)
+    if topic is not None:
+        worker.processor.metrics.consumer_lag.labels(topic).set(lag)
 
 
 def _on_rebalance(worker: Worker, topics: set[str]) -> None:
@@ -109,7 +111,9 @@ def _on_rebalance(worker: Worker, topics: set[str]) -> None:
             *(worker.store.stored_offset(tp.topic, tp.partition) for tp in mine)
         )
         for tp, offset in zip(mine, stored, strict=True):
-            await app.consumer.seek(tp, 0 if offset is None else offset + 1)
+            start = 0 if offset is None else offset + 1
+            await app.consumer.seek(tp, start)
+            worker.positions[(tp.topic, tp.partition)] = start
         worker.owned = set(mine)
         log.info(
             "resuming %s",
@@ -118,6 +122,8 @@ def _on_rebalance(worker: Worker, topics: set[str]) -> None:
 
     async def forget(app: Any, revoked: Any, **_: Any) -> None:
         worker.owned -= set(revoked)
+        for tp in revoked:
+            worker.positions.pop((tp.topic, tp.partition), None)
 
     # Faust's signal types do not describe keyword receivers; the calls are as documented.
     worker.app.on_partitions_assigned.connect(cast(Any, resume_from_redis))
