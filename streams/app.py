@@ -110,9 +110,14 @@ def _on_rebalance(worker: Worker, topics: set[str]) -> None:
         stored = await asyncio.gather(
             *(worker.store.stored_offset(tp.topic, tp.partition) for tp in mine)
         )
-        for tp, offset in zip(mine, stored, strict=True):
-            start = 0 if offset is None else offset + 1
-            await app.consumer.seek(tp, start)
+        starts = {
+            tp: 0 if offset is None else offset + 1 for tp, offset in zip(mine, stored, strict=True)
+        }
+        # seek_wait moves the positions inside the consumer's own thread. Consumer.seek
+        # would touch the fetcher's buffers from this thread while that thread drains them,
+        # which crashes the fetcher with a KeyError now and then.
+        await app.consumer.seek_wait(starts)
+        for tp, start in starts.items():
             worker.positions[(tp.topic, tp.partition)] = start
         worker.owned = set(mine)
         log.info(
