@@ -8,7 +8,7 @@ from typing import Annotated
 import faust
 import redis
 import typer
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, ProcessCollector
 
 from pantau.contract.city import load_city_profile
 from pantau.contract.settings import Settings
@@ -31,6 +31,7 @@ def worker(
         settings = settings.model_copy(update={"worker_web_port": web_port})
     profile = load_city_profile(settings.city_profile)
     registry = CollectorRegistry()
+    ProcessCollector(registry=registry)  # memory and CPU for the pipeline dashboard
     query_client = redis.Redis.from_url(settings.redis_url.get_secret_value())
     registry.register(
         CityStateCollector(StateQuery(query_client, KeySpace(settings.redis_prefix), profile))

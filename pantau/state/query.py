@@ -25,6 +25,7 @@ TTR_WINDOW_DAYS = 30
 @dataclass(frozen=True)
 class ComplaintFigures:
     open: int
+    received_total: int  # since the log began: a counter Prometheus can rate()
     received_today: int
     resolved_today: int
     rejected_today: int
@@ -70,19 +71,36 @@ class StateQuery:
 
     def aggregate(self, topic: TopicSpec, suffix: str) -> Counter[str]:
         """One aggregate summed over the topic's partitions."""
+        return self.aggregates(topic, [suffix])[suffix]
+
+    def aggregates(self, topic: TopicSpec, suffixes: list[str]) -> dict[str, Counter[str]]:
+        """Several aggregates, each summed over the topic's partitions, in one round trip."""
         pipeline = self.redis.pipeline(transaction=False)
-        for partition in range(topic.partitions):
-            pipeline.hgetall(self.keys.aggregate(topic.name, partition, suffix))
-        total: Counter[str] = Counter()
-        for fields in pipeline.execute():
-            for name, value in fields.items():
-                total[name.decode()] += int(value)
-        return total
+        for suffix in suffixes:
+            for partition in range(topic.partitions):
+                pipeline.hgetall(self.keys.aggregate(topic.name, partition, suffix))
+        replies = iter(pipeline.execute())
+        totals: dict[str, Counter[str]] = {}
+        for suffix in suffixes:
+            total: Counter[str] = Counter()
+            for _ in range(topic.partitions):
+                for name, value in next(replies).items():
+                    total[name.decode()] += int(value)
+            totals[suffix] = total
+        return totals
 
     def complaints(self, group: str, value: str, today: date | None = None) -> ComplaintFigures:
         """Figures of one group: ("city", "all"), ("dimension", "living"), ("agency", ...)."""
-        fields = self.aggregate(COMPLAINTS, f"complaints:{group}:{value}")
-        return complaint_figures(fields, today or self.today())
+        return self.complaints_of(group, [value], today)[value]
+
+    def complaints_of(
+        self, group: str, values: list[str], today: date | None = None
+    ) -> dict[str, ComplaintFigures]:
+        """Figures of many values of one group (every kelurahan, say) in one round trip."""
+        suffixes = {value: f"complaints:{group}:{value}" for value in values}
+        found = self.aggregates(COMPLAINTS, list(suffixes.values()))
+        day = today or self.today()
+        return {value: complaint_figures(found[suffix], day) for value, suffix in suffixes.items()}
 
     def arrivals(self, group: str, value: str, since_minute: int) -> dict[int, int]:
         """Complaint arrivals per event-time minute (epoch minutes) from `since_minute` on."""
@@ -118,6 +136,7 @@ def complaint_figures(fields: Counter[str], today: date) -> ComplaintFigures:
     window = [(today - timedelta(days=n)).isoformat() for n in range(TTR_WINDOW_DAYS)]
     return ComplaintFigures(
         open=fields["open"],
+        received_total=sum(v for name, v in fields.items() if name.startswith("received:")),
         received_today=fields[f"received:{day}"],
         resolved_today=fields[f"resolved:{day}"],
         rejected_today=fields[f"rejected:{day}"],
