@@ -10,6 +10,7 @@ from rich.console import Console
 
 from bench.cli import evaluate_detection
 from consumers.alerts.cli import app as alerts_app
+from dashboards.cli import app as dashboards_app
 from deploy.stack.cli import app as stack_app
 from pantau.contract.schemas import export_schemas
 from producers.cli import app as produce_app
@@ -27,6 +28,7 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(produce_app, name="produce")
 app.add_typer(intake_app, name="intake")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(dashboards_app, name="dashboards")
 app.command()(worker)
 app.command()(evaluate_detection)
 app.command()(detect)

@@ -8,9 +8,8 @@ import contextlib
 import os
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ from typing import Any
 import httpx
 import pytest
 import redis
-import uvicorn
 from fastapi import FastAPI, Request, Response
 
 from consumers.alerts.lifecycle import AlertState
@@ -28,37 +26,9 @@ from pantau.contract.alerts import AlertEvent
 from pantau.contract.settings import Settings
 from pantau.publisher import EventPublisher
 from tests.factories import alert_document
+from tests.integration.servers import Server, eventually
 from tests.integration.test_intake import _free_port
 from tests.integration.worker_helpers import start_worker, stop
-
-
-class Server:
-    def __init__(self, app: FastAPI, port: int) -> None:
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
-def _eventually(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"not within {timeout:.0f} s: {what}")
 
 
 @contextlib.contextmanager
@@ -117,7 +87,7 @@ def test_a_stream_alert_is_delivered_acknowledged_and_resolved(
     )
     with EventPublisher(notifier, client_id="pantau-alerts-test") as publisher:
         publisher.publish_confirmed(firing)
-    _eventually(lambda: _changes(webhook, fingerprint) == ["firing"], 60, "firing delivered")
+    eventually(lambda: _changes(webhook, fingerprint) == ["firing"], 60, "firing delivered")
 
     listed = _cli(notifier, "list")
     assert fingerprint in listed.stdout and "firing" in listed.stdout
@@ -135,7 +105,7 @@ def test_a_stream_alert_is_delivered_acknowledged_and_resolved(
     )
     with EventPublisher(notifier, client_id="pantau-alerts-test") as publisher:
         publisher.publish_confirmed(resolved)
-    _eventually(lambda: _changes(webhook, fingerprint)[-1:] == ["resolved"], 60, "resolved")
+    eventually(lambda: _changes(webhook, fingerprint)[-1:] == ["resolved"], 60, "resolved")
     record = AlertStore(redis.Redis.from_url(notifier.redis_url.get_secret_value()),
                         notifier.redis_prefix).get(fingerprint)  # fmt: skip
     assert record is not None and record.state is AlertState.RESOLVED
@@ -158,7 +128,7 @@ def test_prometheus_sees_a_worker_stop_and_alertmanager_delivers_the_alert(
         notifier, "t-prom", "t-prom", notifier.worker_web_port, tmp_path / "w.log"
     )
     try:
-        _eventually(lambda: worker_up() == "1", 60, "Prometheus scrapes the worker")
+        eventually(lambda: worker_up() == "1", 60, "Prometheus scrapes the worker")
     finally:
         stop(worker)
     stopped_at = datetime.now(UTC)
@@ -172,7 +142,7 @@ def test_prometheus_sees_a_worker_stop_and_alertmanager_delivers_the_alert(
             for r in store.all()
         )  # fmt: skip
 
-    _eventually(worker_down_alert, 240, "PantauWorkerDown through Alertmanager to the notifier")
+    eventually(worker_down_alert, 240, "PantauWorkerDown through Alertmanager to the notifier")
 
 
 def _pantau(settings: Settings, prefix: str, *args: str, log: Path) -> subprocess.Popen[bytes]:
@@ -216,7 +186,7 @@ def _demo_spike_lifecycle(
                             "--start", "2027-03-01T06:00:00", "--duration", "0.05",
                             "--spike", "living:90:12:30", log=tmp_path / "demo.log")  # fmt: skip
             assert first.wait(timeout=120) == 0
-            _eventually(lambda: _changes(webhook, fingerprint)[seen_before:] == ["firing"], 120,
+            eventually(lambda: _changes(webhook, fingerprint)[seen_before:] == ["firing"], 120,
                         "the spike's firing at the webhook")  # fmt: skip
             assert fingerprint in _cli(settings, "list").stdout
             assert _cli(settings, "ack", fingerprint, "--by", "operator-2").returncode == 0
@@ -227,7 +197,7 @@ def _demo_spike_lifecycle(
                              log=tmp_path / "demo.log")  # fmt: skip
             assert second.wait(timeout=120) == 0
             lifecycle = ["firing", "acknowledged", "resolved"]
-            _eventually(lambda: _changes(webhook, fingerprint)[seen_before:] == lifecycle, 120,
+            eventually(lambda: _changes(webhook, fingerprint)[seen_before:] == lifecycle, 120,
                         "acknowledged, then resolved when the spike ended")  # fmt: skip
     finally:
         stop(detector)

@@ -1,0 +1,81 @@
+"""The wall's words in Indonesian and English: each dashboard is rendered in both."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pantau.contract.city import CityProfile, DimensionProfile
+
+Language = Literal["id", "en"]
+
+
+@dataclass(frozen=True)
+class Words:
+    language: Language
+    command_center: str
+    open_complaints: str
+    received_today: str
+    resolved_today: str
+    realization: str
+    trend: str
+    arrivals_per_hour: str
+    complaints_and_alerts: str
+    active_alerts: str
+    alerts_firing: str
+    where_and_who: str
+    top_categories: str
+    top_kelurahan: str
+    top_agencies: str
+    resolution_p90: str
+    resolution_mean: str
+
+    def dimension(self, dimension: DimensionProfile) -> str:
+        return dimension.label_id if self.language == "id" else dimension.label_en
+
+    def indicator(self, profile: CityProfile, indicator_key: str) -> str:
+        indicator = next(i for i in profile.indicators if i.key == indicator_key)
+        return indicator.name_id if self.language == "id" else indicator.name_en
+
+
+INDONESIAN = Words(
+    language="id",
+    command_center="Pusat Komando",
+    open_complaints="Aduan terbuka",
+    received_today="Diterima hari ini",
+    resolved_today="Selesai hari ini",
+    realization="Realisasi program",
+    trend="Perubahan periode",
+    arrivals_per_hour="Aduan masuk per jam",
+    complaints_and_alerts="Aduan dan peringatan",
+    active_alerts="Peringatan aktif",
+    alerts_firing="Peringatan menyala",
+    where_and_who="Di mana dan oleh siapa",
+    top_categories="Kategori teratas (aduan terbuka)",
+    top_kelurahan="Kelurahan teratas (aduan terbuka)",
+    top_agencies="OPD teratas (aduan terbuka)",
+    resolution_p90="Waktu penyelesaian p90 (30 hari)",
+    resolution_mean="Rata-rata waktu penyelesaian (30 hari)",
+)
+
+ENGLISH = Words(
+    language="en",
+    command_center="Command Center",
+    open_complaints="Open complaints",
+    received_today="Received today",
+    resolved_today="Resolved today",
+    realization="Program realization",
+    trend="Change on last period",
+    arrivals_per_hour="Complaints arriving per hour",
+    complaints_and_alerts="Complaints and alerts",
+    active_alerts="Active alerts",
+    alerts_firing="Alerts firing",
+    where_and_who="Where and by whom",
+    top_categories="Top categories (open complaints)",
+    top_kelurahan="Top kelurahan (open complaints)",
+    top_agencies="Top agencies (open complaints)",
+    resolution_p90="Time to resolution p90 (30 days)",
+    resolution_mean="Mean time to resolution (30 days)",
+)
+
+LANGUAGES: dict[Language, Words] = {"id": INDONESIAN, "en": ENGLISH}
