@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from consumers.alerts.lifecycle import AlertRecord, transition
+from consumers.alerts.lifecycle import transition
+from pantau.state.alerts import AlertRecord
 
 
 class AlertmanagerAlert(BaseModel):

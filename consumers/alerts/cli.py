@@ -15,9 +15,9 @@ from rich.table import Table
 
 from consumers.alerts.lifecycle import acknowledge
 from consumers.alerts.service import create_app, record_json
-from consumers.alerts.store import AlertStore
 from consumers.alerts.webhooks import notifier_from_settings
 from pantau.contract.settings import Settings
+from pantau.state.alerts import AlertStore
 
 app = typer.Typer(help="Operators' alerts: the notifier, and list, show and acknowledge.")
 console = Console()

@@ -5,39 +5,10 @@ None, so duplicates and replays are harmless."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
-
 from pantau.contract.alerts import AlertEvent, AlertStatus
-
-
-class AlertState(StrEnum):
-    FIRING = "firing"
-    ACKNOWLEDGED = "acknowledged"
-    RESOLVED = "resolved"
-
-
-class AlertRecord(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    fingerprint: str
-    alertname: str
-    source: str  # "stream" (the spike detector) or "prometheus"
-    state: AlertState
-    summary: str
-    labels: dict[str, str]
-    evidence: dict[str, Any]
-    started_at: AwareDatetime
-    updated_at: AwareDatetime
-    acknowledged_by: str | None = None
-    acknowledged_at: AwareDatetime | None = None
-    resolved_at: AwareDatetime | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.state is not AlertState.RESOLVED
+from pantau.state.alerts import AlertRecord, AlertState
 
 
 def from_stream(record: AlertRecord | None, event: AlertEvent) -> AlertRecord | None:

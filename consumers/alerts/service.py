@@ -21,13 +21,13 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from consumers.alerts.alertmanager import AlertmanagerPayload, fingerprint_of, from_alertmanager
-from consumers.alerts.lifecycle import AlertRecord, from_stream
-from consumers.alerts.store import AlertStore
+from consumers.alerts.lifecycle import from_stream
 from consumers.alerts.webhooks import notifier_from_settings
 from pantau.contract.alerts import parse_alert
 from pantau.contract.errors import ContractError
 from pantau.contract.settings import Settings
 from pantau.contract.topics import ALERTS
+from pantau.state.alerts import AlertRecord, AlertStore
 
 log = logging.getLogger("pantau.alerts")
 

@@ -13,8 +13,8 @@ import httpx
 import redis.asyncio as aioredis
 from prometheus_client import CollectorRegistry, Counter
 
-from consumers.alerts.lifecycle import AlertRecord
 from pantau.contract.settings import Settings
+from pantau.state.alerts import AlertRecord
 
 log = logging.getLogger("pantau.alerts")
 

@@ -31,6 +31,16 @@ pantau:{pantau.indicators.0}:agg:indicators:dimension:living
     hash: indicator id -> 1 (which indicators the partition holds)
 pantau:changes
     pub/sub channel: {"topic", "partition", "offset"} after every committed batch
+
+Alerts, owner the notifier (`pantau alerts serve`; pantau/state/alerts.py):
+
+pantau:alerts:complaint-spike:dimension:living
+    string: JSON of the alert's record (state firing, acknowledged or resolved; who
+    acknowledged; the evidence)
+pantau:alerts:index
+    sorted set of fingerprints scored by their last change (epoch seconds)
+pantau:alerts:changes
+    pub/sub channel: the fingerprint of every alert that changed
 """
 
 PREFIX = "pantau"

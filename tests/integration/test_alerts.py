@@ -19,12 +19,11 @@ import pytest
 import redis
 from fastapi import FastAPI, Request, Response
 
-from consumers.alerts.lifecycle import AlertState
 from consumers.alerts.service import create_app
-from consumers.alerts.store import AlertStore
 from pantau.contract.alerts import AlertEvent
 from pantau.contract.settings import Settings
 from pantau.publisher import EventPublisher
+from pantau.state.alerts import AlertState, AlertStore
 from tests.factories import alert_document
 from tests.integration.servers import Server, eventually
 from tests.integration.test_intake import _free_port

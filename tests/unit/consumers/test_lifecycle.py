@@ -1,8 +1,9 @@
 from datetime import UTC, datetime, timedelta
 
 from consumers.alerts.alertmanager import AlertmanagerAlert, from_alertmanager
-from consumers.alerts.lifecycle import AlertState, acknowledge, from_stream
+from consumers.alerts.lifecycle import acknowledge, from_stream
 from pantau.contract.alerts import AlertEvent
+from pantau.state.alerts import AlertState
 from tests.factories import alert_document
 
 NOW = datetime(2026, 11, 27, 3, 15, tzinfo=UTC)

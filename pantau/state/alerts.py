@@ -1,14 +1,45 @@
-"""Alert records in Redis: one JSON value per fingerprint and an index by last change.
-Every change is a read-modify-write under WATCH, so the consumer and an operator's
-acknowledgement never overwrite each other."""
+"""Alert records in Redis, as the notifier keeps them and the wall shows them: one JSON
+value per fingerprint and an index by last change. Every change is a read-modify-write
+under WATCH, so the notifier and an operator's acknowledgement never overwrite each
+other. The transitions themselves live with the notifier (consumers/alerts/lifecycle.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
 
 import redis
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from consumers.alerts.lifecycle import AlertRecord
+
+class AlertState(StrEnum):
+    FIRING = "firing"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class AlertRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    fingerprint: str
+    alertname: str
+    source: str  # "stream" (the spike detector) or "prometheus"
+    state: AlertState
+    summary: str
+    labels: dict[str, str]
+    evidence: dict[str, Any]
+    started_at: AwareDatetime
+    updated_at: AwareDatetime
+    acknowledged_by: str | None = None
+    acknowledged_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state is not AlertState.RESOLVED
+
 
 Change = Callable[[AlertRecord | None], AlertRecord | None]
 
@@ -24,6 +55,11 @@ class AlertStore:
     @property
     def index(self) -> str:
         return f"{self.prefix}:alerts:index"
+
+    @property
+    def changes_channel(self) -> str:
+        """Where each change is announced (the fingerprint), so the wall need not poll."""
+        return f"{self.prefix}:alerts:changes"
 
     def get(self, fingerprint: str) -> AlertRecord | None:
         raw = self.redis.get(self.key(fingerprint))
@@ -51,6 +87,7 @@ class AlertStore:
                     pipeline.multi()
                     pipeline.set(key, changed.model_dump_json())
                     pipeline.zadd(self.index, {fingerprint: changed.updated_at.timestamp()})
+                    pipeline.publish(self.changes_channel, fingerprint)
                     pipeline.execute()
                     return changed
                 except redis.WatchError:
