@@ -17,7 +17,9 @@ $pantau detect >>"$state_dir/logs/detector.log" 2>&1 &
 detector=$!
 $pantau alerts serve >>"$state_dir/logs/alerts.log" 2>&1 &
 notifier=$!
-trap 'kill "$worker" "$detector" "$notifier" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+$pantau wall >>"$state_dir/logs/wall.log" 2>&1 &
+wall=$!
+trap 'kill "$worker" "$detector" "$notifier" "$wall" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 60); do
   .venv/bin/python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${PANTAU_WORKER_WEB_PORT:-6066}/health', timeout=2)" 2>/dev/null && break
   sleep 1
@@ -26,6 +28,7 @@ done
 cat <<MESSAGE
 
 Pantau is running (state, data and logs in $state_dir/):
+  Live wall      http://127.0.0.1:${PANTAU_WALL_PORT:-8092}/   (English: /?lang=en; log: $state_dir/logs/wall.log)
   Live figures   .venv/bin/pantau state            (the six dimensions, from Redis)
   Worker         http://127.0.0.1:${PANTAU_WORKER_WEB_PORT:-6066}/metrics   /health   log: $state_dir/logs/worker.log
   Prometheus     http://127.0.0.1:${PANTAU_PROMETHEUS_PORT:-9090}   e.g. pantau_complaints_open
@@ -34,8 +37,10 @@ Pantau is running (state, data and logs in $state_dir/):
                  (spike detector log: $state_dir/logs/detector.log; webhooks: PANTAU_ALERT_WEBHOOKS)
   Kafka          ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092}   kcat -b ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092} -L
   Intake         PANTAU_INTAKE_API_KEYS=... .venv/bin/pantau intake serve   (Open311 on :8080)
+  Grafana        dashboards/json/*.json (built by pantau dashboards build; provisioned
+                 by docker-compose.yml, or pantau dashboards push --url URL to a running one)
 Feeding the demo city now (pantau produce demo $*); Ctrl-C stops the feed, the worker,
-the detector and the notifier. Try a surge: bash deploy/start.sh --spike living:5:10:30
+the detector, the notifier and the wall. Try a surge: bash deploy/start.sh --spike living:5:10:30
 The stack keeps running: .venv/bin/pantau stack status | down [--purge]
 
 MESSAGE

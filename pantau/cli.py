@@ -11,6 +11,7 @@ from rich.console import Console
 from bench.cli import evaluate_detection
 from consumers.alerts.cli import app as alerts_app
 from dashboards.cli import app as dashboards_app
+from dashboards.wall.cli import wall
 from deploy.stack.cli import app as stack_app
 from pantau.contract.schemas import export_schemas
 from producers.cli import app as produce_app
@@ -33,6 +34,7 @@ app.command()(worker)
 app.command()(evaluate_detection)
 app.command()(detect)
 app.command()(state)
+app.command()(wall)
 console = Console()
 
 

@@ -35,10 +35,12 @@ class Stack:
         self.services: list[Service] = [cls(settings, self.paths, report) for cls in SERVICE_ORDER]
 
     def install(self) -> None:
-        """Install every service's programs (and the operators' kcat) without starting any."""
+        """Install every service's programs, the operators' kcat and the headless chromium
+        that checks the wall page, without starting any."""
         for service in self.services:
             service.install()
         ensure_command("kcat", "kcat", self.report)
+        ensure_command("chromium", "chromium", self.report)
 
     def up(self) -> list[ServiceStatus]:
         """Start what is not running, wait for health, create topics. Idempotent."""

@@ -156,6 +156,14 @@ class CityProfile(_Strict):
         return frozenset(a.key for a in self.agencies)
 
     @cached_property
+    def kelurahan_names(self) -> dict[str, str]:
+        return {kel.key: kel.name for kec in self.kecamatan for kel in kec.kelurahan}
+
+    @cached_property
+    def agency_names(self) -> dict[str, str]:
+        return {a.key: a.name for a in self.agencies}
+
+    @cached_property
     def kecamatan_of_kelurahan(self) -> dict[str, str]:
         return {kel.key: kec.key for kec in self.kecamatan for kel in kec.kelurahan}
 

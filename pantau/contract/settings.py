@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     alert_webhooks: str = Field(
         default="", description="Comma-separated URLs that receive every alert change."
     )
+    wall_port: int = Field(default=8092, ge=1, le=65535, description="The live wall page.")
+    wall_bind: str = Field(default="127.0.0.1", description="Loopback unless in a container.")
     intake_port: int = Field(default=8080, ge=1, le=65535)
     intake_api_keys: SecretStr | None = Field(
         default=None, description="Comma-separated API keys that may write to the intake."

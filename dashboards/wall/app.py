@@ -1,0 +1,99 @@
+"""`pantau wall`: the full-screen page for the command-center TVs and its event stream.
+
+GET /            the page (no CDN: its script and styles are served from here)
+GET /events      server-sent events: the snapshot now, then every change
+GET /snapshot.json  the same document once, for scripts and checks
+GET /health      liveness
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import redis
+import redis.asyncio as aioredis
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sse_starlette.sse import EventSourceResponse
+
+from dashboards.wall.feed import WallFeed
+from dashboards.wall.newest import NewestComplaints
+from dashboards.wall.snapshot import WallSnapshot, snapshot
+from pantau.contract.city import CityProfile, load_city_profile
+from pantau.contract.settings import Settings
+from pantau.state.alerts import AlertStore
+from pantau.state.keyspace import KeySpace
+from pantau.state.query import StateQuery
+
+log = logging.getLogger("pantau.wall")
+STATIC = Path(__file__).resolve().parent / "static"
+RECONNECT_MS = 1000
+
+
+def create_app(settings: Settings, profile: CityProfile | None = None) -> FastAPI:
+    city = profile or load_city_profile(settings.city_profile)
+    url = settings.redis_url.get_secret_value()
+    query = StateQuery(redis.Redis.from_url(url), KeySpace(settings.redis_prefix), city)
+    alerts = AlertStore(query.redis, settings.redis_prefix)
+    newest = NewestComplaints(city)
+
+    def compute() -> WallSnapshot:
+        return snapshot(query, alerts, newest.lines(), city)
+
+    feed = WallFeed(compute, [KeySpace(settings.redis_prefix).changes_channel,
+                              alerts.changes_channel])  # fmt: skip
+
+    async def follow_complaints() -> None:
+        while True:
+            try:
+                await newest.follow(settings, feed.mark_dirty)
+            except Exception as error:  # the broker may be away; the figures still flow
+                log.warning("complaint tail stopped (%s); retrying", error)
+                await asyncio.sleep(2)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        notices = aioredis.Redis.from_url(url)
+        await feed.refresh()
+        tasks = [
+            asyncio.create_task(feed.refresh_forever()),
+            asyncio.create_task(feed.listen_forever(notices)),
+            asyncio.create_task(follow_complaints()),
+        ]
+        yield
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await notices.aclose()
+
+    app = FastAPI(title="Pantau wall", lifespan=lifespan)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/events")
+    async def events() -> EventSourceResponse:
+        async def stream() -> AsyncIterator[dict[str, Any]]:
+            async for text in feed.updates():
+                yield {"event": "snapshot", "data": text, "retry": RECONNECT_MS}
+
+        return EventSourceResponse(stream(), ping=15)
+
+    @app.get("/snapshot.json")
+    async def current() -> Response:
+        document = await asyncio.to_thread(compute)
+        return Response(document.model_dump_json(), media_type="application/json")
+
+    @app.get("/health")
+    async def health() -> dict[str, object]:
+        return {"status": "ok", "version": feed.version}
+
+    return app

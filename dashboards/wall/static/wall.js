@@ -1,0 +1,139 @@
+// The wall page: one EventSource, one snapshot per change, no framework and no CDN.
+"use strict";
+
+const WORDS = {
+  id: {
+    title: "Pusat Komando Smart City", open: "aduan terbuka", received: "Diterima hari ini",
+    resolved: "Selesai hari ini", realization: "Realisasi program", alerts: "Peringatan aktif",
+    newest: "Aduan terbaru", noAlerts: "Tidak ada peringatan", acknowledged: "diakui oleh",
+    live: "langsung", connecting: "menyambung…", stale: "terputus",
+    statuses: { received: "diterima", verified: "diverifikasi", dispatched: "diteruskan",
+      in_progress: "dikerjakan", resolved: "selesai", rejected: "ditolak", reopened: "dibuka lagi" },
+  },
+  en: {
+    title: "Smart City Command Center", open: "open complaints", received: "Received today",
+    resolved: "Resolved today", realization: "Program realization", alerts: "Active alerts",
+    newest: "Newest complaints", noAlerts: "No alerts", acknowledged: "acknowledged by",
+    live: "live", connecting: "connecting…", stale: "disconnected",
+    statuses: { received: "received", verified: "verified", dispatched: "dispatched",
+      in_progress: "in progress", resolved: "resolved", rejected: "rejected", reopened: "reopened" },
+  },
+};
+const lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "id";
+const words = WORDS[lang];
+const numbers = new Intl.NumberFormat(lang === "id" ? "id-ID" : "en-GB", { maximumFractionDigits: 2 });
+const $ = (id) => document.getElementById(id);
+const locale = lang === "id" ? "id-ID" : "en-GB";
+let timeZone; // the city's, from the first snapshot
+
+function element(tag, attributes = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  if (text) node.textContent = text;
+  return node;
+}
+
+function card(dimension) {
+  const node = element("article", { class: "card", "data-dimension": dimension.key });
+  node.append(element("h3", {}, lang === "id" ? dimension.label_id : dimension.label_en));
+  const open = element("div", { class: "open" });
+  open.append(element("span", { "data-figure": "open" }), element("small", {}, words.open));
+  node.append(open);
+  for (const [figure, label] of [["received_today", words.received],
+      ["resolved_today", words.resolved], ["realization_pct", words.realization]]) {
+    const row = element("div", { class: "row" }, label);
+    row.append(element("b", { "data-figure": figure }));
+    node.append(row);
+  }
+  node.append(element("div", { class: "headline", "data-figure": "headline" }));
+  return node;
+}
+
+function renderDimensions(dimensions, alerts) {
+  const section = $("dimensions");
+  const alerting = new Set(alerts.filter((a) => a.state === "firing").map((a) => a.dimension));
+  for (const dimension of dimensions) {
+    let node = section.querySelector(`[data-dimension="${dimension.key}"]`);
+    if (!node) { node = card(dimension); section.append(node); }
+    node.classList.toggle("alerting", alerting.has(dimension.key));
+    const set = (figure, text) => { node.querySelector(`[data-figure="${figure}"]`).textContent = text; };
+    set("open", String(dimension.open));
+    set("received_today", String(dimension.received_today));
+    set("resolved_today", String(dimension.resolved_today));
+    set("realization_pct", dimension.realization_pct === null ? "–" : `${numbers.format(dimension.realization_pct)}%`);
+    const headline = node.querySelector('[data-figure="headline"]');
+    headline.replaceChildren();
+    const h = dimension.headline;
+    if (h) {
+      const unit = h.unit === "%" ? "%" : ` ${h.unit}`;
+      headline.append(`${lang === "id" ? h.name_id : h.name_en} (${h.period}) `);
+      const value = element("b", { class: h.on_target === null ? "" : h.on_target ? "good" : "bad",
+        "data-value": String(h.value) }, `${numbers.format(h.value)}${unit}`);
+      headline.append(value);
+      if (h.change !== null) headline.append(` ${h.change > 0 ? "▲" : h.change < 0 ? "▼" : "="} ${numbers.format(Math.abs(h.change))}`);
+    }
+  }
+}
+
+function renderAlerts(alerts) {
+  const list = $("alerts");
+  list.replaceChildren();
+  if (!alerts.length) { list.append(element("li", { class: "none" }, words.noAlerts)); return; }
+  for (const alert of alerts) {
+    const item = element("li", { class: alert.state, "data-fingerprint": alert.fingerprint }, alert.summary);
+    if (alert.state === "acknowledged" && alert.acknowledged_by) item.append(` · ${words.acknowledged} ${alert.acknowledged_by}`);
+    list.append(item);
+  }
+}
+
+function renderNewest(lines) {
+  const list = $("newest");
+  list.replaceChildren();
+  for (const line of lines) {
+    const when = new Date(line.occurred_at).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", timeZone });
+    const item = element("li", { "data-complaint": line.complaint_id });
+    item.append(element("span", { class: "when" }, when),
+      `${lang === "id" ? line.category_id : line.category_en} · ${line.kelurahan}`,
+      element("span", { class: "status" }, words.statuses[line.status] || line.status));
+    list.append(item);
+  }
+}
+
+let lastUpdate = 0;
+function render(snapshot) {
+  $("city").textContent = snapshot.city;
+  timeZone = snapshot.timezone;
+  renderDimensions(snapshot.dimensions, snapshot.alerts);
+  renderAlerts(snapshot.alerts);
+  renderNewest(snapshot.newest);
+  lastUpdate = Date.now();
+  document.body.dataset.updated = String(lastUpdate);
+}
+
+function connection(state) {
+  const node = $("connection");
+  node.dataset.state = state;
+  node.textContent = words[state];
+}
+
+function connect() {
+  // EventSource reconnects by itself after a drop, waiting the server's `retry` time.
+  const source = new EventSource("/events");
+  source.addEventListener("snapshot", (event) => { connection("live"); render(JSON.parse(event.data)); });
+  source.addEventListener("open", () => connection("live"));
+  source.addEventListener("error", () => connection(source.readyState === EventSource.CLOSED ? "stale" : "connecting"));
+  return source;
+}
+
+function tick() {
+  $("clock").textContent = new Date().toLocaleTimeString(locale, { timeZone });
+}
+
+document.documentElement.lang = lang;
+$("title").textContent = words.title;
+$("alerts-title").textContent = words.alerts;
+$("newest-title").textContent = words.newest;
+connection("connecting");
+tick();
+setInterval(tick, 1000);
+connect();
