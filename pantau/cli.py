@@ -10,6 +10,7 @@ from rich.console import Console
 
 from bench.cli import evaluate_detection
 from consumers.alerts.cli import app as alerts_app
+from consumers.audit.cli import app as audit_app
 from dashboards.cli import app as dashboards_app
 from dashboards.wall.cli import wall
 from deploy.stack.cli import app as stack_app
@@ -29,6 +30,7 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(produce_app, name="produce")
 app.add_typer(intake_app, name="intake")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(audit_app, name="audit")
 app.add_typer(dashboards_app, name="dashboards")
 app.command()(worker)
 app.command()(evaluate_detection)

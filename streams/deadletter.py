@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pantau.contract.topics import DEADLETTER
-from streams.decode import Rejection
+from pantau.state.decode import Rejection
 from streams.processor import Incoming
 
 HEADER_REASON = "pantau-dlq-reason"

@@ -15,8 +15,8 @@ from typing import Protocol
 
 from pantau.contract.city import CityProfile
 from pantau.contract.events import EventKind
+from pantau.state.decode import Rejection, decode
 from pantau.state.store import CommitReport, PartitionBatch, StateStore
-from streams.decode import Rejection, decode
 from streams.metrics import PipelineMetrics
 
 

@@ -26,13 +26,16 @@ PROGRAMS = TopicSpec("pantau.programs", partitions=3)
 INDICATORS = TopicSpec("pantau.indicators", partitions=3)
 ALERTS = TopicSpec("pantau.alerts", partitions=3)
 DEADLETTER = TopicSpec("pantau.deadletter", partitions=3)
+# Hash-chain checkpoints of the event topics (consumers/audit): one partition, so the
+# record of checkpoints has one order; kept forever like the events it vouches for.
+AUDIT = TopicSpec("pantau.audit", partitions=1)
 # The stack's round-trip check writes here, never into the audit record; an hour is
 # plenty to read a probe back.
 HEALTHCHECK = TopicSpec(
     "pantau.healthcheck", partitions=1, config={"retention.ms": str(60 * 60 * 1000)}
 )
 
-ALL_TOPICS = (COMPLAINTS, PROGRAMS, INDICATORS, ALERTS, DEADLETTER, HEALTHCHECK)
+ALL_TOPICS = (COMPLAINTS, PROGRAMS, INDICATORS, ALERTS, DEADLETTER, AUDIT, HEALTHCHECK)
 EVENT_TOPICS = {
     EventKind.COMPLAINT: COMPLAINTS,
     EventKind.PROGRAM: PROGRAMS,

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from pantau.contract.events import AnyEvent
+from pantau.contract.topics import INDICATORS, TopicSpec
 from pantau.state.batch import fold_batch
-from pantau.state.records import Record
+from pantau.state.records import IndicatorRecord, Record
 
 Shard = tuple[str, int]  # (topic, partition)
 
@@ -43,3 +44,14 @@ class MemoryState:
             if shard_topic == topic:
                 total.update(aggregates.get(suffix, Counter()))
         return total
+
+    # The StateView protocol (pantau/state/figures.py), so a rebuild yields wall figures.
+    def summed(self, topic: TopicSpec, suffixes: list[str]) -> dict[str, Counter[str]]:
+        return {suffix: self.aggregate(topic.name, suffix) for suffix in suffixes}
+
+    def indicator_record(self, indicator_id: str) -> IndicatorRecord | None:
+        for (topic, _), records in self.records.items():
+            record = records.get(indicator_id)
+            if topic == INDICATORS.name and isinstance(record, IndicatorRecord):
+                return record
+        return None

@@ -71,9 +71,9 @@ class StateQuery:
 
     def aggregate(self, topic: TopicSpec, suffix: str) -> Counter[str]:
         """One aggregate summed over the topic's partitions."""
-        return self.aggregates(topic, [suffix])[suffix]
+        return self.summed(topic, [suffix])[suffix]
 
-    def aggregates(self, topic: TopicSpec, suffixes: list[str]) -> dict[str, Counter[str]]:
+    def summed(self, topic: TopicSpec, suffixes: list[str]) -> dict[str, Counter[str]]:
         """Several aggregates, each summed over the topic's partitions, in one round trip."""
         pipeline = self.redis.pipeline(transaction=False)
         for suffix in suffixes:
@@ -98,7 +98,7 @@ class StateQuery:
     ) -> dict[str, ComplaintFigures]:
         """Figures of many values of one group (every kelurahan, say) in one round trip."""
         suffixes = {value: f"complaints:{group}:{value}" for value in values}
-        found = self.aggregates(COMPLAINTS, list(suffixes.values()))
+        found = self.summed(COMPLAINTS, list(suffixes.values()))
         day = today or self.today()
         return {value: complaint_figures(found[suffix], day) for value, suffix in suffixes.items()}
 
@@ -116,6 +116,10 @@ class StateQuery:
         if not isinstance(record, IndicatorRecord) or not record.readings:
             return None
         return indicator_figures(record, history)
+
+    def indicator_record(self, indicator_id: str) -> IndicatorRecord | None:
+        record = self._find(INDICATORS, indicator_id)
+        return record if isinstance(record, IndicatorRecord) else None
 
     def complaint(self, complaint_id: str) -> ComplaintRecord | None:
         record = self._find(COMPLAINTS, complaint_id)

@@ -20,9 +20,9 @@ from pantau.contract.events import EventKind
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
 from pantau.state.codec import decode_record
+from pantau.state.decode import Rejection, decode
 from pantau.state.keyspace import KeySpace
 from pantau.state.memory import MemoryState
-from streams.decode import Rejection, decode
 
 PROFILE = load_city_profile("mojokerto")
 

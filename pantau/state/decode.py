@@ -1,4 +1,6 @@
-"""From a Kafka message to an event, or to the reason it goes to the dead-letter topic."""
+"""From a Kafka message to an event, or to the reason it is rejected: one rule for the
+worker (which dead-letters the rejects) and the audit replay (which must accept exactly
+what the worker applied)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,80 @@
+"""Reading the event log in bulk: no consumer group, large fetches, one partition at a
+time in offset order (the order the worker applied it)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from types import TracebackType
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+
+from pantau.contract.settings import Settings
+from pantau.contract.topics import TopicSpec
+
+FETCH_BYTES = 32 * 1024 * 1024
+
+
+def partitions_of(*topics: TopicSpec) -> list[TopicPartition]:
+    return [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)]
+
+
+class LogReader:
+    def __init__(self, settings: Settings) -> None:
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            client_id="pantau-audit",
+            fetch_max_bytes=FETCH_BYTES,
+            max_partition_fetch_bytes=FETCH_BYTES,
+            max_poll_records=20_000,
+        )
+
+    async def __aenter__(self) -> LogReader:
+        await self.consumer.start()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.consumer.stop()
+
+    async def bounds(self, tps: list[TopicPartition]) -> dict[TopicPartition, tuple[int, int]]:
+        """(first offset, end offset) of each partition: what the log holds now."""
+        starts = await self.consumer.beginning_offsets(tps)
+        ends = await self.consumer.end_offsets(tps)
+        return {tp: (starts[tp], ends[tp]) for tp in tps}
+
+    async def offsets_at(
+        self, tps: list[TopicPartition], when: datetime
+    ) -> dict[TopicPartition, int]:
+        """The first offset appended at or after `when` (the end when none was)."""
+        found = await self.consumer.offsets_for_times(
+            {tp: int(when.timestamp() * 1000) for tp in tps}
+        )
+        ends = await self.consumer.end_offsets(tps)
+        return {tp: found[tp].offset if found.get(tp) is not None else ends[tp] for tp in tps}
+
+    async def read(
+        self, tp: TopicPartition, start: int, stop: int
+    ) -> AsyncIterator[list[ConsumerRecord[bytes, bytes]]]:
+        """Batches of the records in [start, stop)."""
+        if start >= stop:
+            return
+        self.consumer.assign([tp])
+        self.consumer.seek(tp, start)
+        position = start
+        while position < stop:
+            fetched = await self.consumer.getmany(tp, timeout_ms=2000)
+            records = [r for r in fetched.get(tp, []) if r.offset < stop]
+            if not fetched.get(tp):
+                if await self.consumer.position(tp) >= stop:
+                    return
+                continue
+            position = fetched[tp][-1].offset + 1
+            if records:
+                yield records

@@ -1,0 +1,143 @@
+"""The audit's jobs, composed from its parts: replay and compare, and gather what verify
+holds against each other (the record of checkpoints, Redis' heads, the log)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import redis
+from aiokafka import TopicPartition
+
+from consumers.audit.chain import ChainHead, Checkpoint
+from consumers.audit.compare import figure_rows, state_differences
+from consumers.audit.export import read_export
+from consumers.audit.keys import AuditKeys
+from consumers.audit.live import LiveState, read_live
+from consumers.audit.log import LogReader, partitions_of
+from consumers.audit.replay import Progress, Replay, replay, window_for
+from consumers.audit.report import AuditReport, Verdict
+from consumers.audit.snapshot import load
+from consumers.audit.verify import LogEvent, Verification, log_event, verify
+from pantau.contract.city import CityProfile
+from pantau.contract.settings import Settings
+from pantau.contract.topics import AUDIT, EVENT_TOPICS
+from pantau.state.figures import Figures, wall_figures
+from pantau.state.keyspace import KeySpace
+
+
+async def audit_replay(
+    settings: Settings,
+    profile: CityProfile,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    as_of: date | None = None,
+    snapshot: Path | None = None,
+    progress: Progress | None = None,
+) -> tuple[AuditReport, Replay]:
+    """Replay the window and compare: with a snapshot when given, with the live state when
+    the window runs from the log's start to now, with nothing otherwise."""
+    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    live: LiveState | None = None
+    shown: Figures | None = None
+    compared: str | None = None
+    async with LogReader(settings) as reader:
+        if snapshot is not None:
+            saved = load(snapshot)
+            window = await window_for(reader, since, offsets=saved.shard_offsets())
+            today, shown, compared = saved.today, saved.figures, str(snapshot)
+        elif until is None and since is None:
+            live = read_live(client, KeySpace(settings.redis_prefix), profile.timezone)
+            window = await window_for(reader, offsets=live.offsets)
+            today = as_of or datetime.now(profile.timezone).date()
+            shown, compared = wall_figures(live.state, profile, today), "live state"
+        else:
+            window = await window_for(reader, since, until)
+            cut = until or datetime.now(UTC)
+            today = as_of or cut.astimezone(profile.timezone).date()
+    replayed = await replay(settings, profile, window, progress)
+    rows = figure_rows(wall_figures(replayed.state, profile, today), shown)
+    differences = state_differences(live.state, replayed) if live is not None else []
+    verdict: Verdict = "replayed"
+    if compared is not None:
+        clean = all(row.matches for row in rows) and not differences
+        verdict = "match" if clean else "differ"
+    report = AuditReport(
+        generated_at=datetime.now(UTC),
+        city=profile.city.name,
+        since=since,
+        until=until,
+        as_of=today.isoformat(),
+        compared_with=compared,
+        events=replayed.events,
+        rejected=replayed.rejected,
+        seconds=round(replayed.seconds, 3),
+        rate=round(replayed.rate, 1),
+        verdict=verdict,
+        figures=rows,
+        differences=differences,
+    )
+    return report, replayed
+
+
+async def recorded_checkpoints(settings: Settings) -> dict[str, list[Checkpoint]]:
+    found: dict[str, list[Checkpoint]] = defaultdict(list)
+    async with LogReader(settings) as reader:
+        tps = partitions_of(AUDIT)
+        bounds = await reader.bounds(tps)
+        for tp in tps:
+            async for records in reader.read(tp, *bounds[tp]):
+                for record in records:
+                    checkpoint = Checkpoint.model_validate_json(record.value)
+                    found[checkpoint.shard].append(checkpoint)
+    return dict(found)
+
+
+def redis_heads(settings: Settings) -> dict[str, str]:
+    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    keys = AuditKeys(settings.redis_prefix)
+    heads = {}
+    for spec in EVENT_TOPICS.values():
+        for partition in range(spec.partitions):
+            shard = f"{spec.name}[{partition}]"
+            raw = client.get(keys.head(shard))
+            if raw is not None:
+                heads[shard] = ChainHead.model_validate_json(raw).hash
+    return heads
+
+
+async def log_from_kafka(
+    settings: Settings, progress: Progress | None = None
+) -> dict[str, list[LogEvent]]:
+    logs: dict[str, list[LogEvent]] = defaultdict(list)
+    async with LogReader(settings) as reader:
+        tps = partitions_of(*EVENT_TOPICS.values())
+        bounds = await reader.bounds(tps)
+        for tp in tps:
+            shard = _shard(tp)
+            async for records in reader.read(tp, *bounds[tp]):
+                logs[shard].extend(log_event(r.offset, r.value) for r in records)
+                if progress is not None:
+                    progress(len(records))
+    return dict(logs)
+
+
+def log_from_export(path: Path) -> dict[str, list[LogEvent]]:
+    logs: dict[str, list[LogEvent]] = defaultdict(list)
+    for entry in read_export(path):
+        logs[f"{entry.topic}[{entry.partition}]"].append(log_event(entry.offset, entry.raw()))
+    return dict(logs)
+
+
+async def audit_verify(
+    settings: Settings, copy: Path | None = None, progress: Progress | None = None
+) -> Verification:
+    checkpoints = await recorded_checkpoints(settings)
+    logs = log_from_export(copy) if copy is not None else await log_from_kafka(settings, progress)
+    return verify(checkpoints, logs, redis_heads(settings))
+
+
+def _shard(tp: TopicPartition) -> str:
+    return f"{tp.topic}[{tp.partition}]"

@@ -1,0 +1,56 @@
+"""`pantau audit snapshot`: the live figures with the offsets they stand on, saved so a
+later replay can prove what the wall showed at that moment."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import redis
+from pydantic import BaseModel
+
+from consumers.audit.live import read_live
+from pantau.contract.city import CityProfile
+from pantau.state.figures import Figures, wall_figures
+from pantau.state.keyspace import KeySpace
+
+
+class Snapshot(BaseModel):
+    taken_at: datetime
+    city: str
+    today: date  # the city's date when taken: "today" figures are of this day
+    prefix: str
+    offsets: dict[str, int]  # "pantau.complaints[3]" -> last applied offset
+    figures: Figures
+
+    def shard_offsets(self) -> dict[tuple[str, int], int]:
+        parsed = {}
+        for name, offset in self.offsets.items():
+            topic, partition = name[:-1].split("[")
+            parsed[(topic, int(partition))] = offset
+        return parsed
+
+
+def take_snapshot(client: redis.Redis, prefix: str, profile: CityProfile) -> Snapshot:
+    live = read_live(client, KeySpace(prefix), profile.timezone)
+    taken_at = datetime.now(UTC)
+    today = taken_at.astimezone(profile.timezone).date()
+    return Snapshot(
+        taken_at=taken_at,
+        city=profile.city.name,
+        today=today,
+        prefix=prefix,
+        offsets={f"{t}[{p}]": o for (t, p), o in sorted(live.offsets.items())},
+        figures=wall_figures(live.state, profile, today),
+    )
+
+
+def save(snapshot: Snapshot, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"snapshot-{snapshot.taken_at.strftime('%Y%m%dT%H%M%SZ')}.json"
+    path.write_text(snapshot.model_dump_json(indent=2))
+    return path
+
+
+def load(path: Path) -> Snapshot:
+    return Snapshot.model_validate_json(path.read_text())
