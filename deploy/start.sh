@@ -19,7 +19,9 @@ $pantau alerts serve >>"$state_dir/logs/alerts.log" 2>&1 &
 notifier=$!
 $pantau wall >>"$state_dir/logs/wall.log" 2>&1 &
 wall=$!
-trap 'kill "$worker" "$detector" "$notifier" "$wall" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+$pantau audit checkpoint >>"$state_dir/logs/audit.log" 2>&1 &
+checkpointer=$!
+trap 'kill "$worker" "$detector" "$notifier" "$wall" "$checkpointer" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 60); do
   .venv/bin/python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${PANTAU_WORKER_WEB_PORT:-6066}/health', timeout=2)" 2>/dev/null && break
   sleep 1
@@ -37,10 +39,12 @@ Pantau is running (state, data and logs in $state_dir/):
                  (spike detector log: $state_dir/logs/detector.log; webhooks: PANTAU_ALERT_WEBHOOKS)
   Kafka          ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092}   kcat -b ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092} -L
   Intake         PANTAU_INTAKE_API_KEYS=... .venv/bin/pantau intake serve   (Open311 on :8080)
+  Audit          .venv/bin/pantau audit replay | snapshot | verify   (reports in $state_dir/audit/;
+                 hash-chain checkpoints every 500 events, log: $state_dir/logs/audit.log)
   Grafana        dashboards/json/*.json (built by pantau dashboards build; provisioned
                  by docker-compose.yml, or pantau dashboards push --url URL to a running one)
 Feeding the demo city now (pantau produce demo $*); Ctrl-C stops the feed, the worker,
-the detector, the notifier and the wall. Try a surge: bash deploy/start.sh --spike living:5:10:30
+the detector, the notifier, the wall and the checkpointer. Try a surge: bash deploy/start.sh --spike living:5:10:30
 The stack keeps running: .venv/bin/pantau stack status | down [--purge]
 
 MESSAGE

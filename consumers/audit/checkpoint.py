@@ -24,6 +24,7 @@ from pantau.contract.topics import AUDIT, EVENT_TOPICS
 
 log = logging.getLogger("pantau.audit")
 Pending = list[tuple[int, str]]  # (offset, digest)
+ALIVE_SECONDS = 60
 
 
 class Checkpointer:
@@ -70,6 +71,7 @@ class Checkpointer:
             pending: dict[TopicPartition, Pending] = {tp: [] for tp in self.partitions}
             since: dict[TopicPartition, float] = {}
             while not stop():
+                self.redis.set(self.keys.alive, datetime.now(UTC).isoformat(), ex=ALIVE_SECONDS)
                 for tp, records in consumer.poll(timeout_ms=500).items():
                     pending[tp].extend((r.offset, digest(r.value)) for r in records)
                     since.setdefault(tp, time.monotonic())
@@ -118,3 +120,7 @@ class Checkpointer:
 
 def _shard(tp: TopicPartition) -> str:
     return f"{tp.topic}[{tp.partition}]"
+
+
+def is_alive(client: redis.Redis, prefix: str) -> bool:
+    return bool(client.exists(AuditKeys(prefix).alive))

@@ -13,6 +13,11 @@ class AuditKeys:
         """The checkpointer's place and chain in one partition ("pantau.complaints[3]")."""
         return f"{self.prefix}:audit:head:{shard}"
 
+    @property
+    def alive(self) -> str:
+        """Refreshed by a running checkpointer (expires when it stops): its health check."""
+        return f"{self.prefix}:audit:checkpointer"
+
     def checkpoints(self, shard: str) -> str:
         """Sorted set of the partition's checkpoints (no digests), scored by last offset."""
         return f"{self.prefix}:audit:checkpoints:{shard}"

@@ -41,6 +41,19 @@ pantau:alerts:index
     sorted set of fingerprints scored by their last change (epoch seconds)
 pantau:alerts:changes
     pub/sub channel: the fingerprint of every alert that changed
+
+Audit, owner the checkpointer (`pantau audit checkpoint`; consumers/audit/keys.py):
+
+pantau:audit:head:pantau.complaints[3]
+    string: JSON {"next_offset", "hash"}: where the partition's hash chain stands
+pantau:audit:checkpoints:pantau.complaints[3]
+    sorted set of checkpoints (JSON without the digests; those are in the pantau.audit
+    topic) scored by last offset
+pantau:audit:checkpointer
+    string with a 60 s TTL, refreshed while a checkpointer runs (its health check)
+
+A replay's `--into PREFIX` writes the live-state keys above under PREFIX, never under
+the live prefix.
 """
 
 PREFIX = "pantau"
