@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.detection import evaluate as run_evaluation
+from bench.report import print_results, write_json
+from bench.suite import run_suite
 from pantau.contract.city import load_city_profile
 from pantau.contract.settings import Settings
 
@@ -40,3 +43,26 @@ def evaluate_detection(
         f"calm weeks over every dimension, category and kecamatan "
         f"= {result.false_alerts_per_week:.2f} per week"
     )
+
+
+def bench(
+    events: Annotated[int, typer.Option(help="Events in the workload.", min=1000)] = 1_000_000,
+    quick: Annotated[bool, typer.Option(help="50,000 events and short latency runs.")] = False,
+    seed: Annotated[int, typer.Option(help="The workload's seed.")] = 2023,
+    peer: Annotated[bool, typer.Option(help="Also run the Quix Streams peer.")] = True,
+    json_out: Annotated[Path, typer.Option("--json", help="Where to write the figures.")] = Path(
+        ".pantau-bench/results.json"
+    ),
+) -> None:
+    """Measure Pantau on a stack of its own against a raw aiokafka baseline and a Quix
+    Streams peer, with the same seeded workload; print the table and write the JSON."""
+    profile = load_city_profile(Settings().city_profile)
+    size = 50_000 if quick else events
+    with console.status("benchmarking") as status:
+        results = run_suite(profile, size, seed, peer, 10.0 if quick else 30.0,
+                            say=lambda message: status.update(message))  # fmt: skip
+    print_results(results, console)
+    write_json(results, json_out)
+    console.print(f"written to {json_out}")
+    wrong = sum(results.checks.values())
+    raise typer.Exit(1 if wrong else 0)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bench.cli import evaluate_detection
+from bench.cli import bench, evaluate_detection
 from consumers.alerts.cli import app as alerts_app
 from consumers.audit.cli import app as audit_app
 from dashboards.cli import app as dashboards_app
@@ -34,6 +34,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(dashboards_app, name="dashboards")
 app.command()(worker)
 app.command()(evaluate_detection)
+app.command()(bench)
 app.command()(detect)
 app.command()(state)
 app.command()(wall)

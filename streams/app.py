@@ -23,8 +23,11 @@ from streams.metrics import PipelineMetrics
 from streams.processor import BatchProcessor, Incoming
 
 log = logging.getLogger("pantau.worker")
-BATCH_MAX = 1000
+# Throughput comes from big batches: one Redis round trip and one script per partition
+# per batch, whatever its size. `within` bounds the latency a quiet stream adds.
+BATCH_MAX = 5000
 BATCH_WITHIN_SECONDS = 0.05
+POLL_RECORDS = 5000
 
 
 @dataclass
@@ -51,6 +54,9 @@ def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRe
         web_port=settings.worker_web_port,
         web_in_thread=False,
         producer_acks=-1,
+        broker_max_poll_records=POLL_RECORDS,
+        stream_buffer_maxsize=4 * BATCH_MAX,
+        consumer_max_fetch_size=16 * 1024 * 1024,
         # A worker killed outright holds its partitions until the session times out:
         # keep that short so a restart (or a peer) resumes within seconds, not a minute.
         broker_session_timeout=settings.worker_session_timeout,

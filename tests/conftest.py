@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
+from deploy.stack.isolated import isolated_settings
 from deploy.stack.manager import Stack
 from pantau.contract.settings import Settings
 
@@ -16,18 +16,7 @@ SESSION_STATE_DIR = Path(__file__).parents[1] / ".pantau-test" / "session"
 
 
 def stack_settings(state_dir: Path, port_base: int) -> Settings:
-    """Settings for a stack of its own: ports offset from the defaults, so a developer's
-    running stack (on the default ports) is never touched by the tests."""
-    return Settings(
-        kafka_bootstrap=f"127.0.0.1:{port_base + 9092}",
-        kafka_controller_port=port_base + 9095,
-        redis_url=SecretStr(f"redis://127.0.0.1:{port_base + 6379}/0"),
-        prometheus_port=port_base + 9090,
-        alertmanager_port=port_base + 9093,
-        worker_web_port=port_base + 6066,
-        alerts_port=port_base + 8091,
-        state_dir=state_dir,
-    )
+    return isolated_settings(state_dir, port_base)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,0 +1,129 @@
+"""Event-to-state latency under load: events published at a steady rate while a worker
+keeps up; each event's time runs from its send to the Redis change notice that covers
+its offset. And event to wall: from a send to the wall page's server-sent update."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import redis
+from kafka import KafkaProducer
+
+from pantau.contract.city import CityProfile
+from pantau.contract.events import AnyEvent, ComplaintEvent, encode_event
+from pantau.contract.settings import Settings
+from pantau.contract.topics import TOPIC_OF_KIND
+from pantau.state.keyspace import KeySpace
+from producers.simulator.feed import SimulationConfig, city_feed
+
+
+def _fresh_events(profile: CityProfile, seed: int) -> Iterator[AnyEvent]:
+    start = datetime.now(UTC)
+    return city_feed(profile, SimulationConfig(start, seed=seed, complaints_per_day=20_000))
+
+
+def state_latency(settings: Settings, profile: CityProfile, prefix: str, rate: float,
+                  seconds: float, seed: int) -> list[float]:  # fmt: skip
+    sent: dict[tuple[str, int], list[tuple[int, float]]] = {}
+    lock = threading.Lock()
+    latencies: list[float] = []
+    notices = redis.Redis.from_url(settings.redis_url.get_secret_value()).pubsub()  # type: ignore[no-untyped-call]
+    notices.subscribe(KeySpace(prefix).changes_channel)
+    stop = threading.Event()
+
+    def listen() -> None:
+        while not stop.is_set():
+            message = notices.get_message(timeout=0.2)
+            if not message or message["type"] != "message":
+                continue
+            arrived = time.perf_counter()
+            notice = json.loads(message["data"])
+            with lock:
+                pending = sent.get((notice["topic"], notice["partition"]), [])
+                covered = [t for offset, t in pending if offset <= notice["offset"]]
+                pending[:] = [(o, t) for o, t in pending if o > notice["offset"]]
+            latencies.extend(arrived - t for t in covered)
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=0)
+    events = _fresh_events(profile, seed)
+    interval = 1.0 / rate
+    started = time.perf_counter()
+    for number, event in enumerate(events):
+        due = started + number * interval
+        if due > started + seconds:
+            break
+        time.sleep(max(0.0, due - time.perf_counter()))
+        stamped = time.perf_counter()
+
+        def record(metadata: Any, at: float = stamped) -> None:
+            with lock:
+                sent.setdefault((metadata.topic, metadata.partition), []).append(
+                    (metadata.offset, at)
+                )
+
+        producer.send(TOPIC_OF_KIND[event.kind].name, key=event.entity_id.encode(),
+                      value=encode_event(event)).add_callback(record)  # fmt: skip
+    producer.flush()
+    time.sleep(2)  # the last notices
+    stop.set()
+    listener.join()
+    producer.close()
+    return latencies
+
+
+def wall_latency(settings: Settings, profile: CityProfile, wall_url: str, samples: int,
+                 seed: int) -> list[float]:  # fmt: skip
+    """A complaint at a time; the time until the wall's stream shows it counted."""
+    snapshots: queue.Queue[dict[str, object]] = queue.Queue()
+    stop = threading.Event()
+
+    def read_stream() -> None:
+        with httpx.stream("GET", f"{wall_url}/events", timeout=None) as stream:
+            for line in stream.iter_lines():
+                if stop.is_set():
+                    return
+                if line.startswith("data:"):
+                    snapshots.put(json.loads(line[5:]))
+
+    threading.Thread(target=read_stream, daemon=True).start()
+    latest = snapshots.get(timeout=30)
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=0)
+    received = (e for e in _fresh_events(profile, seed)
+                if isinstance(e, ComplaintEvent) and e.status == "received")  # fmt: skip
+    latencies = []
+    for event in itertools.islice(received, samples):
+        dimension = event.dimension.value
+        before = _open(latest, dimension)
+        stamped = replace_time(event)
+        sent = time.perf_counter()
+        producer.send(TOPIC_OF_KIND["complaint"].name, key=event.entity_id.encode(),
+                      value=encode_event(stamped)).get(timeout=30)  # fmt: skip
+        while _open(latest, dimension) <= before:
+            latest = snapshots.get(timeout=30)
+        latencies.append(time.perf_counter() - sent)
+        time.sleep(0.2)
+    stop.set()
+    producer.close()
+    return latencies
+
+
+def replace_time(event: ComplaintEvent) -> ComplaintEvent:
+    now = datetime.now(UTC)
+    return event.model_copy(update={"occurred_at": now, "produced_at": now})
+
+
+def _open(snapshot: dict[str, object], dimension: str) -> int:
+    for figures in snapshot["dimensions"]:  # type: ignore[attr-defined]
+        if figures["key"] == dimension:
+            return int(figures["open"])
+    return 0

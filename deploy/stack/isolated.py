@@ -1,0 +1,25 @@
+"""Settings for a stack of its own beside a developer's: every port offset from the
+defaults and its own state folder. The tests and the benchmark run on such stacks, so
+the stack on the default ports (the demo) is never touched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from pantau.contract.settings import Settings
+
+
+def isolated_settings(state_dir: Path, port_base: int) -> Settings:
+    return Settings(
+        kafka_bootstrap=f"127.0.0.1:{port_base + 9092}",
+        kafka_controller_port=port_base + 9095,
+        redis_url=SecretStr(f"redis://127.0.0.1:{port_base + 6379}/0"),
+        prometheus_port=port_base + 9090,
+        alertmanager_port=port_base + 9093,
+        worker_web_port=port_base + 6066,
+        alerts_port=port_base + 8091,
+        wall_port=port_base + 8092,
+        state_dir=state_dir,
+    )
