@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from pantau.state.records import ComplaintRecord, IndicatorRecord, ProgramRecord, Record
@@ -31,6 +32,7 @@ def ttr_bucket(seconds: int) -> str:
 
 
 def contribution(record: Record | None, zone: ZoneInfo) -> Contribution:
+    """Everything one record adds to the aggregates."""
     if record is None:
         return {}
     if isinstance(record, ComplaintRecord):
@@ -42,8 +44,14 @@ def contribution(record: Record | None, zone: ZoneInfo) -> Contribution:
 
 def delta(old: Record | None, new: Record | None, zone: ZoneInfo) -> Contribution:
     """contribution(new) - contribution(old), without the zeros."""
+    if isinstance(new, ComplaintRecord) and isinstance(old, ComplaintRecord | None):
+        return _complaint_delta(old, new, zone)
+    return _difference(contribution(old, zone), contribution(new, zone))
+
+
+def _difference(before: Contribution, after: Contribution) -> Contribution:
     change: dict[str, dict[str, int]] = defaultdict(dict)
-    for sign, part in ((-1, contribution(old, zone)), (1, contribution(new, zone))):
+    for sign, part in ((-1, before), (1, after)):
         for key, fields in part.items():
             bucket = change[key]
             for field, amount in fields.items():
@@ -55,11 +63,51 @@ def delta(old: Record | None, new: Record | None, zone: ZoneInfo) -> Contributio
     }
 
 
+def _complaint_delta(
+    old: ComplaintRecord | None, new: ComplaintRecord, zone: ZoneInfo
+) -> Contribution:
+    """The common case, a status step that leaves the complaint where it was, costs one
+    field difference copied to each of its groups instead of two full contributions."""
+    if old is None or _groups(old) != _groups(new):
+        return _difference(contribution(old, zone), contribution(new, zone))
+    before, after = _complaint_fields(old, zone), _complaint_fields(new, zone)
+    changed = {
+        f: a for f in before.keys() | after.keys() if (a := after.get(f, 0) - before.get(f, 0))
+    }
+    result = {key: dict(changed) for key in _group_keys(new)} if changed else {}
+    if old.arrival_ms // 60_000 != new.arrival_ms // 60_000:
+        result.update(_difference(_arrivals(old), _arrivals(new)))
+    return result
+
+
 def local_day(ms: int, zone: ZoneInfo) -> str:
-    return datetime.fromtimestamp(ms / 1000, zone).date().isoformat()
+    # Every zone's offset is a multiple of 15 minutes, so the day is the same within a
+    # quarter hour: cache by quarter hour rather than convert each timestamp.
+    return _local_day(ms // QUARTER_HOUR_MS, zone)
 
 
-def _complaint(record: ComplaintRecord, zone: ZoneInfo) -> Contribution:
+QUARTER_HOUR_MS = 15 * 60 * 1000
+
+
+@lru_cache(maxsize=1 << 16)
+def _local_day(quarter_hour: int, zone: ZoneInfo) -> str:
+    return datetime.fromtimestamp(quarter_hour * QUARTER_HOUR_MS / 1000, zone).date().isoformat()
+
+
+PLACEMENT = tuple(dict.fromkeys(COMPLAINT_GROUPS + ARRIVAL_GROUPS))
+
+
+def _groups(record: ComplaintRecord) -> tuple[str, ...]:
+    return tuple(getattr(record, group) for group in PLACEMENT)
+
+
+def _group_keys(record: ComplaintRecord) -> list[str]:
+    keys = ["complaints:city:all"]
+    keys += [f"complaints:{group}:{getattr(record, group)}" for group in COMPLAINT_GROUPS]
+    return keys
+
+
+def _complaint_fields(record: ComplaintRecord, zone: ZoneInfo) -> dict[str, int]:
     fields: dict[str, int] = {f"received:{local_day(record.arrival_ms, zone)}": 1}
     if record.is_open:
         fields["open"] = 1
@@ -74,12 +122,18 @@ def _complaint(record: ComplaintRecord, zone: ZoneInfo) -> Contribution:
             fields[f"ttr_sum:{closed_day}"] = seconds
             fields[f"ttr_count:{closed_day}"] = 1
             fields[f"ttr_le:{closed_day}:{ttr_bucket(seconds)}"] = 1
-    result = {"complaints:city:all": fields}
-    for group in COMPLAINT_GROUPS:
-        result[f"complaints:{group}:{getattr(record, group)}"] = dict(fields)
+    return fields
+
+
+def _arrivals(record: ComplaintRecord) -> Contribution:
     minute = str(record.arrival_ms // 60_000)
-    for group in ARRIVAL_GROUPS:
-        result[f"arrivals:{group}:{getattr(record, group)}"] = {minute: 1}
+    return {f"arrivals:{group}:{getattr(record, group)}": {minute: 1} for group in ARRIVAL_GROUPS}
+
+
+def _complaint(record: ComplaintRecord, zone: ZoneInfo) -> Contribution:
+    fields = _complaint_fields(record, zone)
+    result = {key: dict(fields) for key in _group_keys(record)}
+    result.update(_arrivals(record))
     return result
 
 

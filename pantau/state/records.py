@@ -8,6 +8,7 @@ harmless by construction.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from pantau.contract.events import (
@@ -45,7 +46,7 @@ class ComplaintRecord:
     def is_open(self) -> bool:
         return self.status not in CLOSED
 
-    @property
+    @cached_property  # a record never changes: compute its received time once
     def received_ms(self) -> int | None:
         return min((at for at, _, status in self.steps if status == "received"), default=None)
 

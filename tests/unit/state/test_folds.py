@@ -14,9 +14,10 @@ from pantau.contract.city import load_city_profile
 from pantau.contract.events import AnyEvent, ComplaintEvent, event_from_mapping
 from pantau.contract.topics import COMPLAINTS, INDICATORS, PROGRAMS
 from pantau.state.codec import decode_record, encode_record
+from pantau.state.contributions import _difference, contribution, delta
 from pantau.state.memory import MemoryState
 from pantau.state.query import complaint_figures, indicator_figures, program_figures
-from pantau.state.records import IndicatorRecord
+from pantau.state.records import IndicatorRecord, Record, apply_event
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.factories import complaint_document
 
@@ -151,3 +152,15 @@ def test_arrivals_are_counted_per_event_time_minute() -> None:
     assert sum(minutes.values()) == len({e.complaint_id for e in received})
     first = received[0]
     assert minutes[str(int(first.occurred_at.timestamp()) // 60)] >= 1
+
+
+def test_the_fast_complaint_delta_equals_the_difference_of_contributions() -> None:
+    zone = PROFILE.timezone
+    start = datetime(2026, 11, 23, tzinfo=zone)
+    records: dict[str, Record] = {}
+    for event in itertools.islice(city_feed(PROFILE, SimulationConfig(start, seed=77)), 6000):
+        old = records.get(event.entity_id)
+        new = apply_event(old, event)
+        generic = _difference(contribution(old, zone), contribution(new, zone))
+        assert delta(old, new, zone) == generic, event.event_id
+        records[event.entity_id] = new
