@@ -11,8 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.detection import evaluate as run_evaluation
-from bench.report import print_results, write_json
-from bench.suite import run_suite
 from pantau.contract.city import load_city_profile
 from pantau.contract.settings import Settings
 
@@ -56,6 +54,10 @@ def bench(
 ) -> None:
     """Measure Pantau on a stack of its own against a raw aiokafka baseline and a Quix
     Streams peer, with the same seeded workload; print the table and write the JSON."""
+    # Imported here: the suite pulls in every role, which other commands need not load.
+    from bench.report import print_results, write_json
+    from bench.suite import run_suite
+
     profile = load_city_profile(Settings().city_profile)
     size = 50_000 if quick else events
     with console.status("benchmarking") as status:

@@ -156,6 +156,7 @@ def run_suite(profile: CityProfile, events: int, seed: int, peer: bool, latency_
     try:
         wait_until(lambda: applied(client, "bench-w1") >= events, 120)
         wait_serving(PORT_BASE + 6100)
+        time.sleep(5)  # past the start-up's first fetches, so latency is the steady state
         half = max(1.0, one.rate / 2)
         say(f"latency at half load ({half:,.0f} events/s for {latency_seconds:.0f} s)")
         waits = state_latency(settings, profile, "bench-w1", half, latency_seconds, seed + 1)

@@ -6,12 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from grafana_client.api import GrafanaApi
-from grafana_client.client import GrafanaException
 from rich.console import Console
 
 from dashboards.catalog import JSON_DIR, render, stale_files
-from dashboards.push import push as push_dashboards
 from pantau.contract.city import load_city_profile
 from pantau.contract.settings import Settings
 
@@ -54,6 +51,12 @@ def push(
     if token is None and password is None:
         console.print("[red]give PANTAU_GRAFANA_TOKEN, or PANTAU_GRAFANA_PASSWORD[/red]")
         raise typer.Exit(2)
+    # grafana-client loads only for this command.
+    from grafana_client.api import GrafanaApi
+    from grafana_client.client import GrafanaException
+
+    from dashboards.push import push as push_dashboards
+
     credential: str | tuple[str, str] = token if token is not None else (user, password or "")
     api = GrafanaApi.from_url(url, credential=credential)
     try:

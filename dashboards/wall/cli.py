@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from dashboards.wall.app import create_app
 from pantau.contract.settings import Settings
 
 
@@ -17,6 +16,8 @@ def wall(
     port: Annotated[int | None, typer.Option(help="Default: PANTAU_WALL_PORT.")] = None,
 ) -> None:
     """Serve the full-screen page for the command-center TVs, updated as events arrive."""
+    from dashboards.wall.app import create_app  # the web stack loads only for this command
+
     settings = Settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     uvicorn.run(
