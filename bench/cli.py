@@ -51,18 +51,26 @@ def bench(
     json_out: Annotated[Path, typer.Option("--json", help="Where to write the figures.")] = Path(
         ".pantau-bench/results.json"
     ),
+    latency_only: Annotated[
+        float | None,
+        typer.Option(help="Only the latency runs at this rate, on the state of the last run."),
+    ] = None,
 ) -> None:
     """Measure Pantau on a stack of its own against a raw aiokafka baseline and a Quix
     Streams peer, with the same seeded workload; print the table and write the JSON."""
     # Imported here: the suite pulls in every role, which other commands need not load.
     from bench.report import print_results, write_json
+    from bench.suite import latency_only as run_latency_only
     from bench.suite import run_suite
 
     profile = load_city_profile(Settings().city_profile)
     size = 50_000 if quick else events
+    seconds = 10.0 if quick else 30.0
     with console.status("benchmarking") as status:
-        results = run_suite(profile, size, seed, peer, 10.0 if quick else 30.0,
-                            say=lambda message: status.update(message))  # fmt: skip
+        if latency_only is not None:
+            results = run_latency_only(profile, size, latency_only, seconds, seed, status.update)
+        else:
+            results = run_suite(profile, size, seed, peer, seconds, say=status.update)
     print_results(results, console)
     write_json(results, json_out)
     console.print(f"written to {json_out}")
