@@ -152,20 +152,15 @@ def top_agencies(words: Words) -> bargauge.Panel:
 
 
 def resolution_p90(words: Words, names: dict[str, str]) -> bargauge.Panel:
-    expr = 'max by (dimension) (pantau_complaint_resolution_p90_seconds{window="30d"})'
-    return (
-        ranking(words.resolution_p90, expr, "{{dimension}}", unit="s")
-        .height(8)
-        .span(12)
-        .overrides(rename(names))
-    )
+    return _resolution(words.resolution_p90, "pantau_complaint_resolution_p90_seconds", names)
 
 
 def resolution_mean(words: Words, names: dict[str, str]) -> bargauge.Panel:
-    expr = 'max by (dimension) (pantau_complaint_resolution_mean_seconds{window="30d"})'
+    return _resolution(words.resolution_mean, "pantau_complaint_resolution_mean_seconds", names)
+
+
+def _resolution(title: str, metric: str, names: dict[str, str]) -> bargauge.Panel:
+    expr = f'max by (dimension) ({metric}{{window="30d"}})'
     return (
-        ranking(words.resolution_mean, expr, "{{dimension}}", unit="s")
-        .height(8)
-        .span(12)
-        .overrides(rename(names))
+        ranking(title, expr, "{{dimension}}", unit="s").height(8).span(12).overrides(rename(names))
     )

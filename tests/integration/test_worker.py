@@ -22,6 +22,7 @@ import redis
 from kafka import KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 
+from bench.workers import wait_serving
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS, DEADLETTER, PROGRAMS
 from pantau.publisher import EventPublisher
@@ -60,19 +61,6 @@ def worker_log(tmp_path: Path) -> Iterator[Path]:
     yield log
     # On failure the worker's own words are the first thing to read.
     print(log.read_text(errors="replace")[-5000:] if log.exists() else "(no worker log)")
-
-
-def _wait_serving(port: int, timeout: float = 60) -> None:
-    """Until the worker answers /health: it has joined the group and holds partitions."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).json()["partitions"]:
-                return
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"worker on {port} did not start serving")
 
 
 def _metrics(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -193,7 +181,7 @@ async def test_sigkill_at_random_points_leaves_the_state_equal_to_the_rebuild(
     worker = start_worker(live_stack, "t-crash", "t-crash", 16603, worker_log)
     try:
         while kills < 12:
-            _wait_serving(16603)
+            wait_serving(16603)
             time.sleep(chooser.uniform(0.2, 2.5))
             worker.send_signal(signal.SIGKILL)
             worker.wait()
