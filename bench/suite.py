@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import threading
@@ -219,6 +220,9 @@ def _wall_latency(settings: Settings, profile: CityProfile, prefix: str, seed: i
 
 
 def _run_peer(settings: Settings, prefix: str, total: int) -> float:
+    # Quix keeps its state on disk under the consumer group's name: a previous run's
+    # records would make this run's events look like repeats.
+    shutil.rmtree(STATE_DIR / "quix", ignore_errors=True)
     done = subprocess.run(
         [sys.executable, "-m", "bench.peer", settings.kafka_bootstrap,
          settings.redis_url.get_secret_value(), prefix, str(total), str(STATE_DIR / "quix")],
