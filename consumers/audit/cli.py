@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import redis
 import typer
@@ -16,6 +17,7 @@ from rich.table import Table
 
 from consumers.audit.checkpoint import Checkpointer
 from consumers.audit.export import export_log
+from consumers.audit.log import LogReadError
 from consumers.audit.namespace import LivePrefixError, write_namespace
 from consumers.audit.report import write_reports
 from consumers.audit.run import audit_replay, audit_verify
@@ -26,6 +28,16 @@ from pantau.contract.settings import Settings
 app = typer.Typer(help="Replay the history, prove the wall's figures, detect tampering.",
                   no_args_is_help=True)  # fmt: skip
 console = Console(soft_wrap=True)
+T = TypeVar("T")
+
+
+def _run(job: Coroutine[Any, Any, T]) -> T:
+    """Run an audit job; a log that cannot be read is an error the operator can act on."""
+    try:
+        return asyncio.run(job)
+    except LogReadError as error:
+        console.print(f"[red]cannot read the log:[/red] {error}")
+        raise typer.Exit(2) from None
 
 
 def _moment(text: str | None, option: str, profile: CityProfile) -> datetime | None:
@@ -82,7 +94,7 @@ def replay(
         ) from None
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("replaying the log", total=None)
-        report, replayed = asyncio.run(
+        report, replayed = _run(
             audit_replay(
                 settings,
                 profile,
@@ -177,7 +189,7 @@ def verify(
     settings = Settings()
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("reading the log", total=None)
-        result = asyncio.run(audit_verify(settings, log, lambda n: bar.advance(task, n)))
+        result = _run(audit_verify(settings, log, lambda n: bar.advance(task, n)))
     table = Table("partition", "events", "vouched for", "checkpoints")
     for shard, report in result.shards.items():
         table.add_row(shard, str(report.events), str(report.covered), str(report.checkpoints))
@@ -198,5 +210,5 @@ def export(
     settings = Settings()
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("exporting the log", total=None)
-        count = asyncio.run(export_log(settings, path, lambda n: bar.advance(task, n)))
+        count = _run(export_log(settings, path, lambda n: bar.advance(task, n)))
     console.print(f"{count} messages written to {path}")

@@ -3,6 +3,7 @@ time in offset order (the order the worker applied it)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 from types import TracebackType
@@ -13,6 +14,11 @@ from pantau.contract.settings import Settings
 from pantau.contract.topics import TopicSpec
 
 FETCH_BYTES = 32 * 1024 * 1024
+STALL_SECONDS = 60.0
+
+
+class LogReadError(RuntimeError):
+    """The log could not be read to the offset asked for."""
 
 
 def partitions_of(*topics: TopicSpec) -> list[TopicPartition]:
@@ -68,13 +74,22 @@ class LogReader:
         self.consumer.assign([tp])
         self.consumer.seek(tp, start)
         position = start
+        idle_since = time.monotonic()
         while position < stop:
             fetched = await self.consumer.getmany(tp, timeout_ms=2000)
             records = [r for r in fetched.get(tp, []) if r.offset < stop]
             if not fetched.get(tp):
                 if await self.consumer.position(tp) >= stop:
                     return
+                # A broker that went away, or offsets the log no longer holds: say so
+                # rather than wait forever.
+                if time.monotonic() - idle_since > STALL_SECONDS:
+                    raise LogReadError(
+                        f"{tp.topic}[{tp.partition}]: nothing read for {STALL_SECONDS:.0f} s "
+                        f"at offset {position} of {stop}"
+                    )
                 continue
+            idle_since = time.monotonic()
             position = fetched[tp][-1].offset + 1
             if records:
                 yield records
