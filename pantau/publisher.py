@@ -62,6 +62,8 @@ class EventPublisher:
             linger_ms=10,
             batch_size=256 * 1024,
             delivery_timeout_ms=delivery_timeout_ms,
+            # A request may not outlive the delivery it belongs to (kafka-python insists).
+            request_timeout_ms=min(30_000, delivery_timeout_ms // 2),
         )
         self._lock = threading.Lock()
         self._acknowledged = 0

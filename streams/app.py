@@ -21,6 +21,7 @@ from pantau.state.store import StateStore
 from streams.deadletter import FaustDeadLetters
 from streams.metrics import PipelineMetrics
 from streams.monitor import BatchMonitor
+from streams.patience import until_redis_answers
 from streams.processor import BatchProcessor, Incoming
 
 log = logging.getLogger("pantau.worker")
@@ -68,7 +69,11 @@ def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRe
         broker_heartbeat_interval=settings.worker_session_timeout / 4,
         broker_rebalance_timeout=max(20.0, 2 * settings.worker_session_timeout),
     )
-    client = aioredis.Redis.from_url(settings.redis_url.get_secret_value())
+    # Timeouts so that a Redis that stops answering (not only one that refuses) is noticed
+    # and waited out; see streams/patience.py.
+    client = aioredis.Redis.from_url(
+        settings.redis_url.get_secret_value(), socket_timeout=10, socket_connect_timeout=5
+    )
     store = StateStore(client, KeySpace(settings.redis_prefix), profile.timezone)
     kinds = {spec.name: kind for kind, spec in EVENT_TOPICS.items()}
     processor = BatchProcessor(
@@ -118,8 +123,12 @@ def _on_rebalance(worker: Worker, topics: set[str]) -> None:
     async def resume_from_redis(app: Any, assigned: Any, **_: Any) -> None:
         # Redis, not Kafka's committed offsets, says what is applied: start right after it.
         mine = [tp for tp in assigned if tp.topic in topics]
-        stored = await asyncio.gather(
-            *(worker.store.stored_offset(tp.topic, tp.partition) for tp in mine)
+        stored = await until_redis_answers(
+            lambda: asyncio.gather(
+                *(worker.store.stored_offset(tp.topic, tp.partition) for tp in mine)
+            ),
+            worker.processor.metrics.redis_retries,
+            "reading the stored offsets",
         )
         starts = {
             tp: 0 if offset is None else offset + 1 for tp, offset in zip(mine, stored, strict=True)

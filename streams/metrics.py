@@ -54,3 +54,8 @@ class PipelineMetrics:
             "When this worker last committed a batch to Redis.",
             registry=registry,
         )
+        self.redis_retries = Counter(
+            "pantau_redis_retries",
+            "Redis calls tried again because Redis did not answer; the batch waits meanwhile.",
+            registry=registry,
+        )

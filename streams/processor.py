@@ -18,6 +18,7 @@ from pantau.contract.events import EventKind
 from pantau.state.decode import Rejection, decode
 from pantau.state.store import CommitReport, PartitionBatch, StateStore
 from streams.metrics import PipelineMetrics
+from streams.patience import until_redis_answers
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,10 @@ class BatchProcessor:
                 batch.events.append((message.offset, outcome))
         # Dead letters are safe in Kafka before the offsets move past them in Redis.
         await asyncio.gather(*(self.deadletters.send(m, r) for m, r in rejected))
-        report = await self.store.commit(list(batches.values()))
+        pending = list(batches.values())
+        report = await until_redis_answers(
+            lambda: self.store.commit(pending), self.metrics.redis_retries, "committing a batch"
+        )
         self._observe(messages, rejected, report, time.perf_counter() - started)
         return report
 

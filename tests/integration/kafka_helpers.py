@@ -6,9 +6,10 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from pantau.contract.settings import Settings
+from pantau.contract.topics import ALL_TOPICS
 
 
 async def consume_until(
@@ -36,3 +37,18 @@ async def consume_until(
     finally:
         await consumer.stop()
     return records
+
+
+async def read_to_end(settings: Settings, topic: str, timeout: float = 120.0) -> list[Any]:
+    """Every record the topic holds now, in partition and offset order."""
+    spec = next(spec for spec in ALL_TOPICS if spec.name == topic)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in range(spec.partitions)]
+        ends = await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
+    total = sum(ends.values())
+    records = await consume_until(settings, topic, lambda seen: len(seen) >= total, timeout=timeout)
+    return sorted(records, key=lambda r: (r.partition, r.offset))

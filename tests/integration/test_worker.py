@@ -4,7 +4,6 @@ the partitions; bad input goes to the dead-letter topic and nothing stops."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import random
 import signal
@@ -12,9 +11,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -25,34 +22,20 @@ from prometheus_client.parser import text_string_to_metric_families
 from bench.workers import wait_serving
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS, DEADLETTER, PROGRAMS
-from pantau.publisher import EventPublisher
 from pantau.state.keyspace import KeySpace
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.integration.kafka_helpers import consume_until
 from tests.integration.worker_helpers import (
     PROFILE,
+    START,
     assert_same_state,
+    publish_feed,
     read_redis_state,
     rebuild_from_log,
     start_worker,
     stop,
     wait_caught_up,
 )
-
-START = datetime(2026, 11, 23, tzinfo=ZoneInfo("Asia/Jakarta"))
-
-
-def _publish(
-    settings: Settings, seed: int, count: int, pause_every: int = 0, pause: float = 0.05
-) -> int:
-    events = itertools.islice(city_feed(PROFILE, SimulationConfig(START, seed=seed)), count)
-    with EventPublisher(settings, PROFILE, client_id=f"test-feed-{seed}") as publisher:
-        for number, event in enumerate(events, start=1):
-            publisher.publish(event)
-            if pause_every and number % pause_every == 0:
-                publisher.flush()
-                time.sleep(pause)
-    return count
 
 
 @pytest.fixture
@@ -75,7 +58,7 @@ def _metrics(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 async def test_worker_state_equals_the_rebuild_and_metrics_show_the_city(
     live_stack: Settings, worker_log: Path, tmp_path: Path
 ) -> None:
-    _publish(live_stack, seed=101, count=3000)
+    publish_feed(live_stack, seed=101, count=3000)
     notices = redis.Redis.from_url(live_stack.redis_url.get_secret_value()).pubsub()  # type: ignore[no-untyped-call]
     notices.subscribe(KeySpace("t-basic").changes_channel)
     worker = start_worker(live_stack, "t-basic", "t-basic", 16601, worker_log)
@@ -136,7 +119,7 @@ async def test_bad_input_is_dead_lettered_and_the_stream_goes_on(
         producer.send(COMPLAINTS.name, key=key, value=value)
     producer.flush()
     producer.close()
-    _publish(live_stack, seed=202, count=300)
+    publish_feed(live_stack, seed=202, count=300)
 
     worker = start_worker(live_stack, "t-dlq", "t-dlq", 16602, worker_log)
     try:
@@ -175,7 +158,7 @@ async def test_sigkill_at_random_points_leaves_the_state_equal_to_the_rebuild(
 ) -> None:
     chooser = random.Random(4242)
     # About 25 s of steady traffic, so most kills land while events are still arriving.
-    feeder = threading.Thread(target=_publish, args=(live_stack, 303, 12_000, 100, 0.2))
+    feeder = threading.Thread(target=publish_feed, args=(live_stack, 303, 12_000, 100, 0.2))
     feeder.start()
     kills = 0
     worker = start_worker(live_stack, "t-crash", "t-crash", 16603, worker_log)
@@ -204,7 +187,7 @@ async def test_two_workers_sharing_partitions_give_the_same_state(
     first = start_worker(live_stack, "t-pair", "t-pair", 16604, worker_log)
     second = None
     try:
-        feeder = threading.Thread(target=_publish, args=(live_stack, 404, 8000, 200))
+        feeder = threading.Thread(target=publish_feed, args=(live_stack, 404, 8000, 200))
         feeder.start()
         time.sleep(4)
         second = start_worker(live_stack, "t-pair", "t-pair", 16605, worker_log)  # a rebalance

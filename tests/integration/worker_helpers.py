@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import redis
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -19,12 +22,31 @@ from pantau.contract.city import load_city_profile
 from pantau.contract.events import EventKind
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
+from pantau.publisher import EventPublisher
 from pantau.state.codec import decode_record
 from pantau.state.decode import Rejection, decode
 from pantau.state.keyspace import KeySpace
 from pantau.state.memory import MemoryState
+from producers.simulator.feed import SimulationConfig, city_feed
 
 PROFILE = load_city_profile("mojokerto")
+START = datetime(2026, 11, 23, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+
+def publish_feed(
+    settings: Settings, seed: int, count: int, pause_every: int = 0, pause: float = 0.05
+) -> list[str]:
+    """Publish `count` events of the city simulator; the ids of every acknowledged one."""
+    events = itertools.islice(city_feed(PROFILE, SimulationConfig(START, seed=seed)), count)
+    published = []
+    with EventPublisher(settings, PROFILE, client_id=f"test-feed-{seed}") as publisher:
+        for number, event in enumerate(events, start=1):
+            publisher.publish(event)
+            published.append(event.event_id)
+            if pause_every and number % pause_every == 0:
+                publisher.flush()
+                time.sleep(pause)
+    return published
 
 
 def worker_env(settings: Settings, prefix: str, group: str, web_port: int) -> dict[str, str]:

@@ -1,0 +1,266 @@
+"""Faults against the real services, each ending with the live state equal to a rebuild
+from the log: a worker frozen past its session, Redis killed and restarted from its AOF,
+Redis unreachable behind a faulty link, the Kafka broker killed mid-stream, and
+duplicates replayed in bulk."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from kafka import KafkaProducer
+from prometheus_client.parser import text_string_to_metric_families
+from pydantic import SecretStr
+
+from bench.workers import wait_serving
+from pantau.contract.events import AnyEvent
+from pantau.contract.settings import Settings
+from pantau.contract.topics import EVENT_TOPICS
+from pantau.publisher import EventPublisher, PublishError
+from producers.simulator.feed import SimulationConfig, city_feed
+from tests.integration import stack_control
+from tests.integration.kafka_helpers import read_to_end
+from tests.integration.tcp_proxy import FaultyProxy
+from tests.integration.worker_helpers import (
+    PROFILE,
+    START,
+    assert_same_state,
+    publish_feed,
+    read_redis_state,
+    rebuild_from_log,
+    start_worker,
+    stop,
+    wait_caught_up,
+)
+
+
+@pytest.fixture
+def worker_log(tmp_path: Path) -> Iterator[Path]:
+    log = tmp_path / "worker.log"
+    yield log
+    print(log.read_text(errors="replace")[-5000:] if log.exists() else "(no worker log)")
+
+
+def _counter(port: int, name: str) -> float:
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name
+    )
+
+
+def _partitions(port: int) -> list[str]:
+    return list(httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).json()["partitions"])
+
+
+def _feed_in_background(settings: Settings, seed: int, count: int) -> threading.Thread:
+    # Steady traffic (about 100 events every 0.2 s) so that faults land mid-stream.
+    feeder = threading.Thread(target=publish_feed, args=(settings, seed, count, 100, 0.2))
+    feeder.start()
+    return feeder
+
+
+async def test_worker_frozen_past_its_session_then_thawed(
+    live_stack: Settings, worker_log: Path
+) -> None:
+    """SIGSTOP for longer than the session timeout: the peer takes every partition; the
+    frozen worker wakes with a stale batch, which the offset guard refuses."""
+    frozen = start_worker(live_stack, "pantau-f-stop", "f-stop", 16610, worker_log)
+    peer = start_worker(live_stack, "pantau-f-stop", "f-stop", 16611, worker_log)
+    try:
+        wait_serving(16610)
+        wait_serving(16611)
+        feeder = _feed_in_background(live_stack, 501, 6000)
+        time.sleep(3)
+        frozen.send_signal(signal.SIGSTOP)
+        time.sleep(15)  # the session timeout is 6 s
+        taken_over = _partitions(16611)
+        frozen.send_signal(signal.SIGCONT)
+        feeder.join()
+        await wait_caught_up(live_stack, "pantau-f-stop", timeout=180)
+        every_partition = sum(spec.partitions for spec in EVENT_TOPICS.values())
+        assert len(taken_over) == every_partition, taken_over
+        assert frozen.poll() is None and peer.poll() is None
+        assert_same_state(
+            read_redis_state(live_stack, "pantau-f-stop"), await rebuild_from_log(live_stack)
+        )
+    finally:
+        os.kill(frozen.pid, signal.SIGCONT)
+        stop(frozen)
+        stop(peer)
+
+
+async def test_redis_killed_and_restarted_from_its_append_only_file(
+    live_stack: Settings, worker_log: Path
+) -> None:
+    worker = start_worker(live_stack, "pantau-f-redis", "f-redis", 16612, worker_log)
+    try:
+        wait_serving(16612)
+        feeder = _feed_in_background(live_stack, 502, 6000)
+        for _ in range(2):
+            time.sleep(3)
+            stack_control.kill(live_stack, "redis")
+            time.sleep(4)  # unreachable for a while: the worker waits
+            assert worker.poll() is None, "the worker must wait for Redis, not exit"
+            stack_control.restart(live_stack)
+        feeder.join()
+        await wait_caught_up(live_stack, "pantau-f-redis", timeout=180)
+        assert worker.poll() is None
+        assert _counter(16612, "pantau_redis_retries_total") > 0
+        assert_same_state(
+            read_redis_state(live_stack, "pantau-f-redis"), await rebuild_from_log(live_stack)
+        )
+    finally:
+        stop(worker)
+
+
+async def test_a_faulty_link_to_redis_delays_cuts_and_stalls_without_loss(
+    live_stack: Settings, worker_log: Path
+) -> None:
+    host, port = live_stack.redis_address
+    with FaultyProxy(16620, host, port) as proxy:
+        through_proxy = live_stack.model_copy(
+            update={"redis_url": _redis_url_via(live_stack, 16620)}
+        )
+        worker = start_worker(through_proxy, "pantau-f-link", "f-link", 16613, worker_log)
+        try:
+            wait_serving(16613)
+            feeder = _feed_in_background(live_stack, 503, 6000)
+            time.sleep(2)
+            proxy.delay(0.2)
+            time.sleep(4)
+            proxy.heal()
+            proxy.cut()
+            time.sleep(2)
+            proxy.cut()
+            proxy.stall()  # longer than the worker's 10 s socket timeout
+            time.sleep(14)
+            proxy.heal()
+            feeder.join()
+            await wait_caught_up(live_stack, "pantau-f-link", timeout=180)
+            assert worker.poll() is None
+            assert proxy.connections_cut > 0
+            assert _counter(16613, "pantau_redis_retries_total") > 0
+            assert_same_state(
+                read_redis_state(live_stack, "pantau-f-link"), await rebuild_from_log(live_stack)
+            )
+        finally:
+            stop(worker)
+
+
+def _redis_url_via(settings: Settings, port: int) -> SecretStr:
+    host, real_port = settings.redis_address
+    url = settings.redis_url.get_secret_value()
+    return SecretStr(url.replace(f"{host}:{real_port}", f"127.0.0.1:{port}"))
+
+
+async def test_kafka_broker_killed_mid_stream_loses_no_acknowledged_event(
+    live_stack: Settings, worker_log: Path
+) -> None:
+    worker = start_worker(live_stack, "pantau-f-kafka", "f-kafka", 16614, worker_log)
+    acknowledged: list[str] = []
+    feeder = threading.Thread(
+        target=lambda: acknowledged.extend(publish_feed(live_stack, 504, 6000, 100, 0.2))
+    )
+    try:
+        wait_serving(16614)
+        feeder.start()
+        time.sleep(4)
+        stack_control.kill(live_stack, "kafka")
+        time.sleep(6)
+        stack_control.restart(live_stack)
+        feeder.join()
+        assert len(acknowledged) == 6000, "the publisher waited out the outage"
+        logged = await _event_ids_in_log(live_stack, set(acknowledged))
+        missing = set(acknowledged) - set(logged)
+        assert not missing, f"{len(missing)} acknowledged events are not in the log"
+        duplicated = [event_id for event_id in set(acknowledged) if logged.count(event_id) > 1]
+        assert not duplicated, "the idempotent producer wrote no event twice"
+        await wait_caught_up(live_stack, "pantau-f-kafka", timeout=180)
+        assert worker.poll() is None
+        assert_same_state(
+            read_redis_state(live_stack, "pantau-f-kafka"), await rebuild_from_log(live_stack)
+        )
+    finally:
+        if feeder.is_alive():
+            feeder.join()
+        stack_control.restart(live_stack)
+        stop(worker)
+
+
+async def _event_ids_in_log(settings: Settings, wanted: set[str]) -> list[str]:
+    """The ids asked about, once per time they occur in the event topics."""
+    found: list[str] = []
+    for spec in EVENT_TOPICS.values():
+        for record in await read_to_end(settings, spec.name):
+            try:
+                event_id = json.loads(record.value)["event_id"]
+            except (ValueError, KeyError, TypeError):
+                continue  # other tests' malformed messages
+            if event_id in wanted:
+                found.append(event_id)
+    return found
+
+
+def test_a_publisher_fails_loudly_naming_events_when_the_broker_stays_down(
+    live_stack: Settings,
+) -> None:
+    events = [e for _, e in zip(range(20), _feed_events(505), strict=False)]
+    publisher = EventPublisher(
+        live_stack, PROFILE, client_id="test-outage", delivery_timeout_ms=5000
+    )
+    try:
+        publisher.publish(events[0])
+        publisher.flush()  # metadata known, the broker reachable
+        stack_control.kill(live_stack, "kafka")
+        for event in events[1:]:
+            publisher.publish(event)
+        with pytest.raises(PublishError) as raised:
+            publisher.flush(timeout=60)
+        named = {failure.event_id for failure in raised.value.failures}
+        assert named == {event.event_id for event in events[1:]}
+    finally:
+        stack_control.restart(live_stack)
+        publisher.close(timeout=10)
+
+
+def _feed_events(seed: int) -> Iterator[AnyEvent]:
+    return iter(city_feed(PROFILE, SimulationConfig(START, seed=seed)))
+
+
+async def test_duplicates_replayed_in_bulk_change_no_figure(
+    live_stack: Settings, worker_log: Path
+) -> None:
+    publish_feed(live_stack, 506, 3000)
+    worker = start_worker(live_stack, "pantau-f-dup", "f-dup", 16615, worker_log)
+    try:
+        await wait_caught_up(live_stack, "pantau-f-dup", timeout=180)
+        before = read_redis_state(live_stack, "pantau-f-dup")
+        events_before = _counter(16615, "pantau_events_total")
+        replayed = 0
+        producer = KafkaProducer(bootstrap_servers=live_stack.kafka_bootstrap, acks="all")
+        for spec in EVENT_TOPICS.values():
+            # Everything of the small topics, the first 4,000 complaints' events.
+            for record in (await read_to_end(live_stack, spec.name))[:4000]:
+                producer.send(spec.name, key=record.key, value=record.value)
+                replayed += 1
+        producer.flush()
+        producer.close()
+        await wait_caught_up(live_stack, "pantau-f-dup", timeout=180)
+        after = read_redis_state(live_stack, "pantau-f-dup")
+        assert after.records == before.records
+        assert after.aggregates == before.aggregates
+        assert replayed >= 3000  # at least this test's own feed, all of it again
+        assert _counter(16615, "pantau_events_total") - events_before >= replayed
+        assert_same_state(after, await rebuild_from_log(live_stack))
+    finally:
+        stop(worker)
