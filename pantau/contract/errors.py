@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -39,10 +40,22 @@ class ContractError(ValueError):
         location and pydantic's message are kept.
         """
         problems = [
-            FieldProblem(field=_dotted(detail["loc"]) or "(document)", reason=detail["msg"])
-            for detail in error.errors(include_input=False, include_url=False)
+            FieldProblem(
+                field=_dotted(detail["loc"]) or "(document)", reason=_without_values(detail)
+            )
+            for detail in error.errors(include_url=False)
         ]
         return cls(problems, subject=subject)
+
+
+def _without_values(detail: Any) -> str:
+    """pydantic's message with the rejected value taken out where it is quoted (an
+    unknown `kind` tag is repeated back, for one)."""
+    message = str(detail["msg"])
+    for value in (detail.get("input"), (detail.get("ctx") or {}).get("tag")):
+        if isinstance(value, str) and value:
+            message = message.replace(f"'{value}'", "(a value)")
+    return message
 
 
 def _dotted(location: tuple[int | str, ...]) -> str:

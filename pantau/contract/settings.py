@@ -59,6 +59,12 @@ class Settings(BaseSettings):
         default=False, description="Accept writes without a key; only when explicitly set."
     )
     intake_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    intake_writes_per_second: float = Field(
+        default=20.0, gt=0, description="Writes one client may make per second (burst: twice)."
+    )
+    intake_reads_per_second: float = Field(
+        default=100.0, gt=0, description="Reads one client may make per second (burst: twice)."
+    )
     city_profile: str = Field(
         default="mojokerto", description="A bundled profile's name or a YAML file's path."
     )

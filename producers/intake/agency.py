@@ -15,6 +15,7 @@ from pantau.contract.errors import ContractError
 from pantau.contract.events import Channel, ComplaintEvent, ComplaintStatus, Identifier, Slug
 from pantau.contract.events import event_from_mapping as validate_event
 from producers.intake.context import IntakeContext, intake_context
+from producers.intake.errors import agency_errors
 from producers.intake.store import RequestView
 
 router = APIRouter(prefix="/api/v1", tags=["Agencies"])
@@ -47,7 +48,7 @@ class Accepted(BaseModel):
     offset: int
 
 
-@router.post("/complaint-events", status_code=202)
+@router.post("/complaint-events", status_code=202, responses=agency_errors(400, 403, 413, 422, 429))
 async def post_status(
     update: StatusUpdate,
     context: Context,

@@ -1,4 +1,5 @@
-"""The intake application: routes, authentication, request-size limit, error formats."""
+"""The intake application: routes, authentication, request-size and rate limits, error
+formats."""
 
 from __future__ import annotations
 
@@ -6,20 +7,34 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from producers.intake import agency, open311
 from producers.intake.context import IntakeContext
 from producers.intake.errors import (
     Open311Error,
+    handle_http_error,
     handle_open311_error,
     handle_validation_error,
     open311_response,
 )
+from producers.intake.ratelimit import Rate, RateLimit
+
+DEFAULT_WRITES = Rate(per_second=20, burst=40)
+DEFAULT_READS = Rate(per_second=100, burst=200)
 
 
-def create_app(context: IntakeContext, *, max_body_bytes: int = 64 * 1024) -> FastAPI:
+def create_app(
+    context: IntakeContext,
+    *,
+    max_body_bytes: int = 64 * 1024,
+    writes: Rate = DEFAULT_WRITES,
+    reads: Rate = DEFAULT_READS,
+) -> FastAPI:
     app = _routes(max_body_bytes)
+    # Outermost, so that a client over its rate costs no body reading or parsing.
+    app.add_middleware(RateLimit, writes=writes, reads=reads)
     app.state.intake = context
     return app
 
@@ -39,6 +54,7 @@ def _routes(max_body_bytes: int) -> FastAPI:
     app.include_router(agency.router)
     app.add_exception_handler(Open311Error, handle_open311_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_error)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
 
     @app.get("/health", tags=["Operations"])

@@ -18,6 +18,7 @@ from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 from producers.intake.app import create_app, openapi_spec
 from producers.intake.context import IntakeContext
+from producers.intake.ratelimit import Rate
 from producers.intake.store import RequestStore
 
 app = typer.Typer(help="The complaint intake service (Open311 GeoReport v2 and agencies' API).")
@@ -52,7 +53,14 @@ def serve(
     settings = Settings()
     with EventPublisher(settings, client_id="pantau-intake") as publisher:
         context = build_context(settings, publisher)
-        web = create_app(context, max_body_bytes=settings.intake_max_body_bytes)
+        web = create_app(
+            context,
+            max_body_bytes=settings.intake_max_body_bytes,
+            writes=Rate(
+                settings.intake_writes_per_second, int(2 * settings.intake_writes_per_second)
+            ),
+            reads=Rate(settings.intake_reads_per_second, int(2 * settings.intake_reads_per_second)),
+        )
         uvicorn.run(web, host=host, port=port or settings.intake_port, log_level="info")
 
 

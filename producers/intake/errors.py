@@ -5,8 +5,48 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pantau.contract.errors import ContractError
+
+
+class Open311ErrorItem(BaseModel):
+    code: int
+    description: str
+
+
+class AgencyErrors(BaseModel):
+    detail: list[str]
+
+
+_MEANINGS = {
+    400: "The body or a field is not valid; the description names it.",
+    403: "The API key is missing or not valid.",
+    404: "Nothing with this id or code.",
+    413: "The body is larger than the intake accepts.",
+    422: "A field is missing or not valid; each entry names one.",
+    429: "Over this client's request rate; Retry-After says when to try again.",
+}
+
+
+def open311_errors(*codes: int) -> dict[int | str, dict[str, object]]:
+    """The `responses` of a GeoReport route: its error codes in the standard's format."""
+    return {
+        code: {"model": list[Open311ErrorItem], "description": _MEANINGS[code]} for code in codes
+    }
+
+
+def agency_errors(*codes: int) -> dict[int | str, dict[str, object]]:
+    """The `responses` of an agencies' route; 413 and 429 come from the middleware, which
+    answers in the GeoReport format."""
+    return {
+        code: {
+            "model": AgencyErrors if code in (400, 403, 422) else list[Open311ErrorItem],
+            "description": _MEANINGS[code],
+        }
+        for code in codes
+    }
 
 
 class Open311Error(Exception):
@@ -40,3 +80,13 @@ async def handle_validation_error(request: Request, error: Exception) -> JSONRes
     if request.url.path.endswith(".json"):
         return open311_response(400, "; ".join(problems))
     return JSONResponse(status_code=422, content={"detail": problems})
+
+
+async def handle_http_error(_request: Request, error: Exception) -> JSONResponse:
+    """The agencies' routes answer {"detail": [...]} whatever went wrong, including a body
+    that is not JSON at all (FastAPI's own message names no field)."""
+    assert isinstance(error, StarletteHTTPException)
+    detail = error.detail if isinstance(error.detail, list) else [str(error.detail)]
+    if detail == ["There was an error parsing the body"]:
+        detail = ["body: not valid JSON"]
+    return JSONResponse(status_code=error.status_code, content={"detail": detail})

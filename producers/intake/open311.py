@@ -15,17 +15,29 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from pantau.contract.errors import ContractError
 from pantau.contract.events import Channel, ComplaintEvent, ComplaintStatus, Slug
 from producers.intake.context import IntakeContext, intake_context
-from producers.intake.errors import Open311Error
+from producers.intake.errors import Open311Error, open311_errors
 from producers.intake.store import RequestView
 
-router = APIRouter(tags=["Open311 GeoReport v2"])
+# Every GeoReport route may answer 400 (a bad parameter) and 429 (the rate limit).
+router = APIRouter(tags=["Open311 GeoReport v2"], responses=open311_errors(400, 429))
 Context = Annotated[IntakeContext, Depends(intake_context)]
 MAX_RESULTS = 1000
+
+
+def _not_a_number(value: object) -> object:
+    # pydantic would read "0" or "1700000000" as seconds since 1970; the standard's dates
+    # are W3C date-times, and a number there is a client's mistake worth naming.
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("expected a W3C date-time such as 2026-11-28T09:00:00+07:00")
+    return value
+
+
+W3CDateTime = Annotated[datetime, BeforeValidator(_not_a_number)]
 
 
 class ServiceRequestForm(BaseModel):
@@ -60,7 +72,7 @@ def list_services(context: Context) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/services/{service_code}.json")
+@router.get("/services/{service_code}.json", responses=open311_errors(404))
 def service_definition(service_code: str, context: Context) -> dict[str, Any]:
     if service_code not in context.profile.category_by_key:
         raise Open311Error(404, f"service_code: no service {service_code!r}")
@@ -79,7 +91,22 @@ def service_definition(service_code: str, context: Context) -> dict[str, Any]:
     }
 
 
-@router.post("/requests.json")
+def _request_body() -> dict[str, Any]:
+    """The body `create_request` reads itself (form-encoded or JSON), for the document."""
+    schema = ServiceRequestForm.model_json_schema(by_alias=True)
+    schema["properties"]["api_key"] = {"type": "string", "description": "Or X-API-Key."}
+    # One location is required: coordinates or an address.
+    schema["anyOf"] = [{"required": ["lat", "long"]}, {"required": ["address_string"]}]
+    content = {"schema": schema}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": content, "application/json": content},
+        }
+    }
+
+
+@router.post("/requests.json", responses=open311_errors(403, 413), openapi_extra=_request_body())
 async def create_request(request: Request, context: Context) -> list[dict[str, Any]]:
     fields = await _submitted_fields(request)
     presented = fields.get("api_key") or request.headers.get("x-api-key")
@@ -106,8 +133,8 @@ def search_requests(
     context: Context,
     service_request_id: Annotated[str | None, Query(description="Comma-separated ids")] = None,
     service_code: Annotated[str | None, Query()] = None,
-    start_date: Annotated[datetime | None, Query()] = None,
-    end_date: Annotated[datetime | None, Query()] = None,
+    start_date: Annotated[W3CDateTime | None, Query()] = None,
+    end_date: Annotated[W3CDateTime | None, Query()] = None,
     status: Annotated[str | None, Query(pattern="^(open|closed)(,(open|closed))?$")] = None,
 ) -> list[dict[str, Any]]:
     if service_request_id:
@@ -126,7 +153,7 @@ def search_requests(
     ]
 
 
-@router.get("/requests/{service_request_id}.json")
+@router.get("/requests/{service_request_id}.json", responses=open311_errors(404))
 def get_request(service_request_id: str, context: Context) -> list[dict[str, Any]]:
     view = context.store.get(service_request_id)
     if view is None:
