@@ -18,6 +18,7 @@ import redis
 from kafka import KafkaProducer
 
 from pantau.contract.city import CityProfile
+from pantau.contract.connections import kafka_options
 from pantau.contract.events import AnyEvent, ComplaintEvent, encode_event
 from pantau.contract.settings import Settings
 from pantau.contract.topics import TOPIC_OF_KIND
@@ -54,7 +55,10 @@ def state_latency(settings: Settings, profile: CityProfile, prefix: str, rate: f
 
     listener = threading.Thread(target=listen, daemon=True)
     listener.start()
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=0)
+    producer = KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=0,
+        **kafka_options(settings),
+    )  # fmt: skip
     events = _fresh_events(profile, seed)
     interval = 1.0 / rate
     started = time.perf_counter()
@@ -97,7 +101,10 @@ def wall_latency(settings: Settings, profile: CityProfile, wall_url: str, sample
 
     threading.Thread(target=read_stream, daemon=True).start()
     latest = snapshots.get(timeout=30)
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=0)
+    producer = KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=0,
+        **kafka_options(settings),
+    )  # fmt: skip
     received = (e for e in _fresh_events(profile, seed)
                 if isinstance(e, ComplaintEvent) and e.status == "received")  # fmt: skip
     latencies = []

@@ -10,6 +10,7 @@ import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer
 
 from pantau.contract.city import CityProfile
+from pantau.contract.connections import kafka_options
 from pantau.contract.events import AnyEvent
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
@@ -27,7 +28,8 @@ async def run_raw(settings: Settings, profile: CityProfile, prefix: str, total: 
     kinds = {spec.name: kind for kind, spec in EVENT_TOPICS.items()}
     keys = KeySpace(prefix)
     consumer = AIOKafkaConsumer(
-        *kinds, bootstrap_servers=settings.kafka_bootstrap, group_id=prefix,
+        *kinds, bootstrap_servers=settings.kafka_bootstrap, **kafka_options(settings),
+        group_id=prefix,
         auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=5000,
         fetch_max_bytes=FETCH_BYTES, max_partition_fetch_bytes=FETCH_BYTES,
     )  # fmt: skip

@@ -112,19 +112,21 @@ def run_suite(profile: CityProfile, events: int, seed: int, peer: bool, latency_
     results.checks["audit replay"] = mismatches(expected, memory_totals(rebuilt.state))
 
     say("raw baseline (aiokafka + one pipelined write per batch)")
-    raw_seconds = asyncio.run(run_raw(settings, profile, "bench-raw", events))
+    raw_seconds = asyncio.run(run_raw(settings, profile, "pantau-bench-raw", events))
     raw_rate = events / raw_seconds
     results.add("raw baseline", raw_rate, "events/s")
-    results.checks["raw baseline"] = mismatches(expected, sharded_totals(client, "bench-raw"))
+    results.checks["raw baseline"] = mismatches(
+        expected, sharded_totals(client, "pantau-bench-raw")
+    )
 
     logs = STATE_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     say("Pantau, one worker process")
-    one = start_workers(settings, "bench-w1", 1, PORT_BASE + 6100, logs)
+    one = start_workers(settings, "pantau-bench-w1", 1, PORT_BASE + 6100, logs)
     try:
-        measure_catch_up(one, client, "bench-w1", events, timeout=3600)
+        measure_catch_up(one, client, "pantau-bench-w1", events, timeout=3600)
         results.add("Pantau, 1 process", one.rate, "events/s", ">= 20,000", one.rate >= 20_000)
-        found = sharded_totals(client, "bench-w1")
+        found = sharded_totals(client, "pantau-bench-w1")
         results.checks["Pantau, 1 process"] = mismatches(expected, found)
         growth = one.memory_growth()
         results.add("worker memory growth after warm-up", None if growth is None else 100 * growth,
@@ -134,22 +136,22 @@ def run_suite(profile: CityProfile, events: int, seed: int, peer: bool, latency_
 
     cores = os.cpu_count() or 1
     say(f"Pantau, {cores} worker processes")
-    many = start_workers(settings, "bench-wn", cores, PORT_BASE + 6200, logs)
+    many = start_workers(settings, "pantau-bench-wn", cores, PORT_BASE + 6200, logs)
     try:
-        measure_catch_up(many, client, "bench-wn", events, timeout=3600)
+        measure_catch_up(many, client, "pantau-bench-wn", events, timeout=3600)
     finally:
         many.stop()
     results.add(f"Pantau, {cores} processes", many.rate, "events/s")
-    found = sharded_totals(client, "bench-wn")
+    found = sharded_totals(client, "pantau-bench-wn")
     results.checks[f"Pantau, {cores} processes"] = mismatches(expected, found)
 
     best = max(one.rate, many.rate)
     results.add("Pantau / raw", best / raw_rate, "x", ">= 0.8", best / raw_rate >= 0.8)
     if peer:
         say("peer (Quix Streams)")
-        peer_rate = events / _run_peer(settings, "bench-peer", events)
+        peer_rate = events / _run_peer(settings, "pantau-bench-peer", events)
         results.add("peer (Quix Streams)", peer_rate, "events/s")
-        found = flat_totals(client, "bench-peer")
+        found = flat_totals(client, "pantau-bench-peer")
         results.checks["peer (Quix Streams)"] = mismatches(expected, found)
         results.add("Pantau / peer", best / peer_rate, "x", ">= 1.5", best / peer_rate >= 1.5)
     measure_latency(settings, profile, results, max(1.0, one.rate / 2), latency_seconds, seed, say)
@@ -166,19 +168,19 @@ def measure_latency(settings: Settings, profile: CityProfile, results: Results, 
     logs.mkdir(parents=True, exist_ok=True)
     # Latency events must be new complaints, also when the runs are repeated on this state.
     seed = seed * 1000 + int(time.time()) % 1000
-    worker = start_workers(settings, "bench-w1", 1, PORT_BASE + 6100, logs)
+    worker = start_workers(settings, "pantau-bench-w1", 1, PORT_BASE + 6100, logs)
     try:
-        wait_until(lambda: applied(client, "bench-w1") >= results.events, 120)
+        wait_until(lambda: applied(client, "pantau-bench-w1") >= results.events, 120)
         wait_serving(PORT_BASE + 6100)
         say(f"warming up at {rate:,.0f} events/s for {seconds:.0f} s")
-        state_latency(settings, profile, "bench-w1", rate, seconds, seed + 3)
+        state_latency(settings, profile, "pantau-bench-w1", rate, seconds, seed + 3)
         say(f"latency at {rate:,.0f} events/s for {seconds:.0f} s")
-        waits = state_latency(settings, profile, "bench-w1", rate, seconds, seed + 1)
+        waits = state_latency(settings, profile, "pantau-bench-w1", rate, seconds, seed + 1)
         p50, p99 = percentile(waits, 0.5), percentile(waits, 0.99)
         results.add("event to state p50", 1000 * p50, "ms", "< 50 ms", p50 < 0.050)
         results.add("event to state p99", 1000 * p99, "ms", "< 250 ms", p99 < 0.250)
         say("event to the live wall")
-        wall = _wall_latency(settings, profile, "bench-w1", seed + 2)
+        wall = _wall_latency(settings, profile, "pantau-bench-w1", seed + 2)
         results.add("event to wall p50", 1000 * percentile(wall, 0.5), "ms")
         worst = max(wall)
         results.add("event to wall max", 1000 * worst, "ms", "< 1000 ms", worst < 1.0)
@@ -192,7 +194,7 @@ def latency_only(profile: CityProfile, events: int, rate: float, seconds: float,
     settings = isolated_settings(STATE_DIR / "stack", PORT_BASE)
     Stack(settings, report=say).up()
     client = redis.Redis.from_url(settings.redis_url.get_secret_value())
-    results = Results(applied(client, "bench-w1") or events, machine=_machine(client))
+    results = Results(applied(client, "pantau-bench-w1") or events, machine=_machine(client))
     measure_latency(settings, profile, results, rate, seconds, seed, say)
     return results
 

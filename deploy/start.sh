@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/install.sh
 pantau=.venv/bin/pantau
+# Passwords for this machine (Redis admits no one without one), made once into .env.
+$pantau stack secrets
 $pantau stack up
 $pantau stack check
 

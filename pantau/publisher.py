@@ -17,6 +17,7 @@ from kafka import KafkaProducer
 
 from pantau.contract.alerts import AlertEvent
 from pantau.contract.city import CityProfile
+from pantau.contract.connections import kafka_options
 from pantau.contract.events import SCHEMA_VERSION, AnyEvent
 from pantau.contract.settings import Settings
 from pantau.contract.topics import HEADER_KIND, HEADER_SCHEMA_VERSION, TOPIC_OF_KIND
@@ -55,6 +56,7 @@ class EventPublisher:
         # `producer` lets a unit test stand in for the broker; everything else uses Kafka.
         self._producer = producer or KafkaProducer(
             bootstrap_servers=settings.kafka_bootstrap,
+            **kafka_options(settings),
             client_id=client_id,
             acks="all",
             enable_idempotence=True,

@@ -13,6 +13,7 @@ import redis.asyncio as aioredis
 from prometheus_client import CollectorRegistry
 
 from pantau.contract.city import CityProfile
+from pantau.contract.connections import faust_credentials
 from pantau.contract.events import EventKind
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
@@ -48,6 +49,7 @@ def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRe
     app = faust.App(
         settings.worker_group,
         broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(",")],
+        broker_credentials=faust_credentials(settings),
         store="memory://",
         autodiscover=False,
         topic_disable_leader=True,

@@ -24,6 +24,7 @@ from consumers.alerts.alertmanager import AlertmanagerPayload, fingerprint_of, f
 from consumers.alerts.lifecycle import from_stream
 from consumers.alerts.webhooks import notifier_from_settings
 from pantau.contract.alerts import parse_alert
+from pantau.contract.connections import kafka_options
 from pantau.contract.errors import ContractError
 from pantau.contract.settings import Settings
 from pantau.contract.topics import ALERTS
@@ -94,6 +95,7 @@ async def _consume(settings: Settings, apply: Any) -> None:
     consumer = AIOKafkaConsumer(
         ALERTS.name,
         bootstrap_servers=settings.kafka_bootstrap,
+        **kafka_options(settings),
         group_id=f"{settings.redis_prefix}-alerts",
         auto_offset_reset="earliest",
         enable_auto_commit=False,

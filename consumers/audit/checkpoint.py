@@ -19,6 +19,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from consumers.audit.chain import ChainHead, checkpoint_of, digest
 from consumers.audit.keys import AuditKeys
+from pantau.contract.connections import kafka_options
 from pantau.contract.settings import Settings
 from pantau.contract.topics import AUDIT, EVENT_TOPICS
 
@@ -49,6 +50,7 @@ class Checkpointer:
         """Checkpoint forever, or (until_caught_up) up to the log's end now, then return."""
         consumer = KafkaConsumer(
             bootstrap_servers=self.settings.kafka_bootstrap,
+            **kafka_options(self.settings),
             group_id=None,
             enable_auto_commit=False,
             client_id="pantau-audit-checkpoint",
@@ -58,6 +60,7 @@ class Checkpointer:
         )
         producer = KafkaProducer(
             bootstrap_servers=self.settings.kafka_bootstrap,
+            **kafka_options(self.settings),
             client_id="pantau-audit-checkpoint",
             acks="all",
             enable_idempotence=True,

@@ -10,6 +10,7 @@ from types import TracebackType
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
+from pantau.contract.connections import kafka_options
 from pantau.contract.settings import Settings
 from pantau.contract.topics import TopicSpec
 
@@ -29,6 +30,7 @@ class LogReader:
     def __init__(self, settings: Settings) -> None:
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap,
+            **kafka_options(settings),
             group_id=None,
             enable_auto_commit=False,
             client_id="pantau-audit",

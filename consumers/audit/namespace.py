@@ -27,6 +27,9 @@ def write_namespace(
     """Replace everything under `prefix` with the state; the number of keys written."""
     if prefix == live_prefix or prefix.startswith(f"{live_prefix}:"):
         raise LivePrefixError(f"{prefix} is the live prefix; choose another for a replay")
+    if not prefix.startswith("pantau"):
+        # Pantau's Redis user may write only names that start so (deploy/stack/redis_acl.py).
+        raise LivePrefixError(f"{prefix} does not start with 'pantau'; try pantau-audit")
     stale = list(client.scan_iter(match=f"{prefix}:*", count=1000))
     for start in range(0, len(stale), CHUNK):
         client.unlink(*stale[start : start + CHUNK])

@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from dashboards.wall.snapshot import ComplaintLine
 from pantau.contract.city import CityProfile
+from pantau.contract.connections import kafka_options
 from pantau.contract.errors import ContractError
 from pantau.contract.events import ComplaintEvent, parse_event
 from pantau.contract.settings import Settings
@@ -68,6 +69,7 @@ class NewestComplaints:
         """Start `keep` messages before each partition's end, then follow it forever."""
         consumer = AIOKafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap,
+            **kafka_options(settings),
             group_id=None,
             enable_auto_commit=False,
             client_id="pantau-wall",

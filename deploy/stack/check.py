@@ -18,6 +18,7 @@ import redis
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from kafka import KafkaProducer
 
+from pantau.contract.connections import kafka_options
 from pantau.contract.keys import healthcheck_key
 from pantau.contract.settings import Settings
 from pantau.contract.topics import HEALTHCHECK
@@ -52,7 +53,10 @@ def run_checks(settings: Settings) -> list[CheckResult]:
 def check_kafka(settings: Settings) -> str:
     probe = uuid.uuid4().hex
     producer = KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True
+        bootstrap_servers=settings.kafka_bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        **kafka_options(settings),
     )
     try:
         sent = producer.send(
@@ -73,7 +77,9 @@ async def _read_back(
     settings: Settings, partition: int, offset: int
 ) -> tuple[bytes | None, list[tuple[str, bytes]]]:
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False
+        bootstrap_servers=settings.kafka_bootstrap,
+        enable_auto_commit=False,
+        **kafka_options(settings),
     )
     await consumer.start()
     try:
@@ -94,8 +100,9 @@ def check_redis(settings: Settings) -> str:
         client.set(key, probe, ex=60)
         if client.get(key) != probe.encode():
             raise RuntimeError(f"{key} did not read back")
-        policy = client.config_get("maxmemory-policy")["maxmemory-policy"]
-        aof = client.config_get("appendonly")["appendonly"]
+        # INFO, not CONFIG: Pantau's Redis user may not run CONFIG (deploy/stack/redis_acl.py).
+        policy = client.info("memory")["maxmemory_policy"]
+        aof = "yes" if client.info("persistence")["aof_enabled"] else "no"
         client.delete(key)
     finally:
         client.close()

@@ -12,7 +12,9 @@ from deploy.stack.check import run_checks
 from deploy.stack.errors import StackError
 from deploy.stack.install import InstallError
 from deploy.stack.manager import ServiceStatus, Stack
+from deploy.stack.secrets import ENV_FILE, ensure_env_file
 from deploy.stack.topics import ensure_topics
+from pantau.contract.connections import kafka_options
 from pantau.contract.settings import Settings
 
 app = typer.Typer(help="The local stack: Kafka (KRaft), Redis, Prometheus, Alertmanager.")
@@ -29,6 +31,14 @@ def install() -> None:
         console.print(f"[red]install failed:[/] {error}")
         raise typer.Exit(1) from None
     console.print("everything the stack needs is installed")
+
+
+@app.command(name="secrets")
+def make_secrets() -> None:
+    """Write this machine's passwords into .env where missing (Redis, Kafka, monitoring,
+    Grafana, the intake's key); values already there are kept."""
+    added = ensure_env_file()
+    console.print(f"{ENV_FILE}: added {', '.join(added)}" if added else f"{ENV_FILE}: complete")
 
 
 @app.command()
@@ -74,7 +84,8 @@ def down(
 @app.command()
 def topics() -> None:
     """Create Pantau's topics on the configured brokers (for a Kafka this stack did not start)."""
-    created = ensure_topics(Settings().kafka_bootstrap)
+    settings = Settings()
+    created = ensure_topics(settings.kafka_bootstrap, options=kafka_options(settings))
     console.print(f"created: {', '.join(created) or 'none, all exist'}")
 
 

@@ -4,6 +4,7 @@ the stack on the default ports (the demo) is never touched."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -12,10 +13,14 @@ from pantau.contract.settings import Settings
 
 
 def isolated_settings(state_dir: Path, port_base: int) -> Settings:
+    """A fresh Redis password each time: such a stack lives as long as its session."""
+    password = secrets.token_urlsafe(24)
     return Settings(
         kafka_bootstrap=f"127.0.0.1:{port_base + 9092}",
         kafka_controller_port=port_base + 9095,
-        redis_url=SecretStr(f"redis://127.0.0.1:{port_base + 6379}/0"),
+        kafka_sasl_port=port_base + 9094,
+        kafka_sasl_password=SecretStr(secrets.token_urlsafe(24)),
+        redis_url=SecretStr(f"redis://pantau:{password}@127.0.0.1:{port_base + 6379}/0"),
         prometheus_port=port_base + 9090,
         alertmanager_port=port_base + 9093,
         worker_web_port=port_base + 6066,

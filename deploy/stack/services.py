@@ -21,6 +21,8 @@ from deploy import DEPLOY_DIR
 from deploy.stack.errors import StackError
 from deploy.stack.install import Report, ensure_command, ensure_kafka_jars
 from deploy.stack.process import ManagedProcess
+from deploy.stack.redis_acl import acl_file
+from deploy.stack.tls import ensure_broker_tls
 from pantau.contract.settings import Settings
 
 
@@ -130,10 +132,13 @@ class KafkaBroker(Service):
     def render_config(self, home: Path) -> Path:
         host, port = self.settings.kafka_address
         template = Template((DEPLOY_DIR / "kafka" / "server.properties").read_text())
+        tls = ensure_broker_tls(home / "tls")
         rendered = template.substitute(
             host=host,
             port=port,
             controller_port=self.settings.kafka_controller_port,
+            sasl_port=self.settings.kafka_sasl_port,
+            keystore=tls.keystore,
             data_dir=home / "log",
         )
         config = home / "server.properties"
@@ -152,15 +157,28 @@ class KafkaBroker(Service):
             "kafka.tools.StorageTool",
             "format",
             "--standalone",
-            "-t",
-            cluster_id_file.read_text().strip(),
+            # One argument, "=" joined: an id may start with "-", which argparse would
+            # otherwise take for an option.
+            f"--cluster-id={cluster_id_file.read_text().strip()}",
             "-c",
             str(config),
+            *self._scram_user(),
         ]
         with self.process.open_log() as log:
             formatted = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
         if formatted.returncode != 0:
             raise StackError(self.name, "formatting the storage failed", self.process.log_tail())
+
+    def _scram_user(self) -> list[str]:
+        """Pantau's SCRAM credentials, stored with the storage (none without a password)."""
+        if self.settings.kafka_sasl_password is None:
+            return []
+        user = self.settings.kafka_sasl_username
+        password = self.settings.kafka_sasl_password.get_secret_value()
+        arguments = []
+        for mechanism in ("SCRAM-SHA-512", "SCRAM-SHA-256"):
+            arguments += ["--add-scram", f"{mechanism}=[name={user},password={password}]"]
+        return arguments
 
     def healthy(self) -> bool:
         host, port = self.settings.kafka_address
@@ -194,7 +212,11 @@ class RedisServer(Service):
         server = self.install()["redis-server"]
         _, port = self.settings.redis_address
         conf = DEPLOY_DIR / "redis" / "redis.conf"
-        return [server, str(conf), "--port", str(port), "--dir", str(self.paths.data("redis"))]
+        home = self.paths.data("redis")
+        users = home / "users.acl"
+        users.write_text(acl_file(self.settings))
+        users.chmod(0o600)
+        return [server, str(conf), "--port", str(port), "--dir", str(home), "--aclfile", str(users)]
 
     def healthy(self) -> bool:
         client = redis.Redis.from_url(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
@@ -10,10 +11,15 @@ from kafka.admin import NewTopic
 from pantau.contract.topics import ALL_TOPICS, TopicSpec
 
 
-def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec] = ALL_TOPICS) -> list[str]:
-    """Create the topics that do not exist yet; return the names created."""
+def ensure_topics(
+    bootstrap: str, specs: Iterable[TopicSpec] = ALL_TOPICS, options: dict[str, Any] | None = None
+) -> list[str]:
+    """Create the topics that do not exist yet; return the names created. `options` are
+    the connection's (kafka_options) for brokers that want SASL over TLS."""
     wanted = list(specs)
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="pantau-stack")
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap, client_id="pantau-stack", **(options or {})
+    )
     try:
         existing = set(admin.list_topics())
         missing = [spec for spec in wanted if spec.name not in existing]

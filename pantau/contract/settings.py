@@ -7,7 +7,7 @@ reads the environment elsewhere.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -15,10 +15,30 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PANTAU_", frozen=True, extra="ignore")
+    # .env (never committed; deploy/start.sh writes one with fresh passwords) is read from
+    # the working folder, below the environment's own PANTAU_ variables.
+    model_config = SettingsConfigDict(
+        env_prefix="PANTAU_", env_file=".env", frozen=True, extra="ignore"
+    )
 
     kafka_bootstrap: str = Field(
         default="127.0.0.1:9092", description="host:port[,host:port] of the Kafka brokers."
+    )
+    kafka_security: Literal["plaintext", "sasl_ssl"] = Field(
+        default="plaintext",
+        description="plaintext (loopback only) or sasl_ssl: SCRAM passwords over TLS.",
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str = Field(default="pantau", description="Pantau's Kafka user.")
+    kafka_sasl_password: SecretStr | None = Field(
+        default=None, description="Pantau's Kafka password (SCRAM); in .env, never in git."
+    )
+    kafka_ssl_cafile: Path | None = Field(
+        default=None,
+        description="CA certificate(s) to trust for the brokers' TLS; None: the system's.",
+    )
+    kafka_sasl_port: int = Field(
+        default=9094, ge=1, le=65535, description="The local broker's SASL_SSL listener."
     )
     kafka_controller_port: int = Field(
         default=9095, ge=1, le=65535, description="KRaft controller port of the local broker."
@@ -33,7 +53,10 @@ class Settings(BaseSettings):
         default=Path(".pantau"), description="Data, pids and logs of the local stack."
     )
     redis_prefix: str = Field(
-        default="pantau", pattern=r"^[a-z][a-z0-9-]*$", description="Prefix of every live key."
+        default="pantau",
+        pattern=r"^pantau[a-z0-9-]*$",
+        description="Prefix of every live key; starts with 'pantau', the only names Pantau's "
+        "Redis user may touch.",
     )
     worker_group: str = Field(
         default="pantau-worker", description="Kafka consumer group of the stream workers."

@@ -124,7 +124,7 @@ def test_prometheus_sees_a_worker_stop_and_alertmanager_delivers_the_alert(
         return samples[0]["value"][1] if samples else None
 
     worker = start_worker(
-        notifier, "t-prom", "t-prom", notifier.worker_web_port, tmp_path / "w.log"
+        notifier, "pantau-t-prom", "pantau-t-prom", notifier.worker_web_port, tmp_path / "w.log"
     )
     try:
         eventually(lambda: worker_up() == "1", 60, "Prometheus scrapes the worker")
@@ -165,7 +165,7 @@ def _demo_spike_lifecycle(
 ) -> None:
     # Event time in March 2027: after every other test's events but the detector test's
     # (June 2027), since a detector's present is the newest arrival in the shared topic.
-    prefix = "t-demo"
+    prefix = "pantau-t-demo"
     settings = live_stack.model_copy(
         update={
             "redis_prefix": prefix,

@@ -27,7 +27,7 @@ from producers.simulator.feed import SimulationConfig, city_feed
 from tests.integration.test_intake import _free_port
 from tests.integration.worker_helpers import PROFILE, start_worker, stop, wait_caught_up
 
-PREFIX = "t-audit"
+PREFIX = "pantau-t-audit"
 
 
 def _feed(settings: Settings, seed: int, count: int) -> None:

@@ -28,7 +28,7 @@ from tests.factories import alert_document
 from tests.integration.servers import Server, eventually
 from tests.integration.worker_helpers import PROFILE, start_worker, stop, wait_caught_up
 
-PREFIX = "t-dash"
+PREFIX = "pantau-t-dash"
 # Grafana widens $__rate_interval with the time range; five minutes keeps every rate
 # defined for the whole test, whose events all arrive within its first minute.
 RATE_INTERVAL = "5m"

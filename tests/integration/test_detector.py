@@ -21,7 +21,7 @@ from tests.factories import complaint_document
 from tests.integration.kafka_helpers import consume_until
 from tests.integration.worker_helpers import start_worker, stop, wait_caught_up
 
-PREFIX = "t-detect"
+PREFIX = "pantau-t-detect"
 # Later than any other test's events: the detector's present is the newest arrival in
 # the shared topic, so this burst must be the newest thing there.
 T0 = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)  # history runs for the 8 days before this

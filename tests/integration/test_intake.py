@@ -222,7 +222,7 @@ async def test_complaints_of_any_producer_are_answered_from_the_live_state(
     assert intake.get(f"/requests/{complaint_id}.json").status_code == 404, "not applied yet"
 
     worker = start_worker(
-        live_stack, live_stack.redis_prefix, "t-intake", 16606, tmp_path / "w.log"
+        live_stack, live_stack.redis_prefix, "pantau-t-intake", 16606, tmp_path / "w.log"
     )
     try:
         await wait_caught_up(live_stack, live_stack.redis_prefix)

@@ -35,7 +35,7 @@ from tests.integration.servers import Server
 from tests.integration.test_intake import _free_port
 from tests.integration.worker_helpers import PROFILE, start_worker, stop, wait_caught_up
 
-PREFIX = "t-wall"
+PREFIX = "pantau-t-wall"
 CHROMIUM = shutil.which("chromium") or "chromium (install it: pantau stack install)"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".pantau-test" / "screenshots"
 SECRET_TEXT = "Budi Santoso 0812-3456-7890 rumah saya"

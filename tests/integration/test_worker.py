@@ -60,17 +60,17 @@ async def test_worker_state_equals_the_rebuild_and_metrics_show_the_city(
 ) -> None:
     publish_feed(live_stack, seed=101, count=3000)
     notices = redis.Redis.from_url(live_stack.redis_url.get_secret_value()).pubsub()  # type: ignore[no-untyped-call]
-    notices.subscribe(KeySpace("t-basic").changes_channel)
-    worker = start_worker(live_stack, "t-basic", "t-basic", 16601, worker_log)
+    notices.subscribe(KeySpace("pantau-t-basic").changes_channel)
+    worker = start_worker(live_stack, "pantau-t-basic", "pantau-t-basic", 16601, worker_log)
     try:
-        await wait_caught_up(live_stack, "t-basic")
+        await wait_caught_up(live_stack, "pantau-t-basic")
         announced = [notices.get_message(timeout=1.0) for _ in range(50)]
         batches = [json.loads(m["data"]) for m in announced if m and m["type"] == "message"]
         assert batches, "each committed batch announces itself on the changes channel"
         assert {"topic", "partition", "offset"} <= set(batches[0])
         notices.close()
         assert_same_state(
-            read_redis_state(live_stack, "t-basic"), await rebuild_from_log(live_stack)
+            read_redis_state(live_stack, "pantau-t-basic"), await rebuild_from_log(live_stack)
         )
 
         health = httpx.get("http://127.0.0.1:16601/health", timeout=10).json()
@@ -121,9 +121,9 @@ async def test_bad_input_is_dead_lettered_and_the_stream_goes_on(
     producer.close()
     publish_feed(live_stack, seed=202, count=300)
 
-    worker = start_worker(live_stack, "t-dlq", "t-dlq", 16602, worker_log)
+    worker = start_worker(live_stack, "pantau-t-dlq", "pantau-t-dlq", 16602, worker_log)
     try:
-        await wait_caught_up(live_stack, "t-dlq")
+        await wait_caught_up(live_stack, "pantau-t-dlq")
         records = await consume_until(
             live_stack,
             DEADLETTER.name,
@@ -148,7 +148,9 @@ async def test_bad_input_is_dead_lettered_and_the_stream_goes_on(
         for reason in set(reasons.values()):
             sample = ("pantau_deadletters_total", (("reason", reason), ("topic", COMPLAINTS.name)))
             assert metrics[sample] >= 1
-        assert_same_state(read_redis_state(live_stack, "t-dlq"), await rebuild_from_log(live_stack))
+        assert_same_state(
+            read_redis_state(live_stack, "pantau-t-dlq"), await rebuild_from_log(live_stack)
+        )
     finally:
         stop(worker)
 
@@ -161,7 +163,7 @@ async def test_sigkill_at_random_points_leaves_the_state_equal_to_the_rebuild(
     feeder = threading.Thread(target=publish_feed, args=(live_stack, 303, 12_000, 100, 0.2))
     feeder.start()
     kills = 0
-    worker = start_worker(live_stack, "t-crash", "t-crash", 16603, worker_log)
+    worker = start_worker(live_stack, "pantau-t-crash", "pantau-t-crash", 16603, worker_log)
     try:
         while kills < 12:
             wait_serving(16603)
@@ -169,12 +171,12 @@ async def test_sigkill_at_random_points_leaves_the_state_equal_to_the_rebuild(
             worker.send_signal(signal.SIGKILL)
             worker.wait()
             kills += 1
-            worker = start_worker(live_stack, "t-crash", "t-crash", 16603, worker_log)
+            worker = start_worker(live_stack, "pantau-t-crash", "pantau-t-crash", 16603, worker_log)
         feeder.join()
-        await wait_caught_up(live_stack, "t-crash", timeout=180)
+        await wait_caught_up(live_stack, "pantau-t-crash", timeout=180)
         assert kills >= 10
         assert_same_state(
-            read_redis_state(live_stack, "t-crash"), await rebuild_from_log(live_stack)
+            read_redis_state(live_stack, "pantau-t-crash"), await rebuild_from_log(live_stack)
         )
     finally:
         feeder.join()
@@ -184,15 +186,17 @@ async def test_sigkill_at_random_points_leaves_the_state_equal_to_the_rebuild(
 async def test_two_workers_sharing_partitions_give_the_same_state(
     live_stack: Settings, worker_log: Path
 ) -> None:
-    first = start_worker(live_stack, "t-pair", "t-pair", 16604, worker_log)
+    first = start_worker(live_stack, "pantau-t-pair", "pantau-t-pair", 16604, worker_log)
     second = None
     try:
         feeder = threading.Thread(target=publish_feed, args=(live_stack, 404, 8000, 200))
         feeder.start()
         time.sleep(4)
-        second = start_worker(live_stack, "t-pair", "t-pair", 16605, worker_log)  # a rebalance
+        second = start_worker(
+            live_stack, "pantau-t-pair", "pantau-t-pair", 16605, worker_log
+        )  # a rebalance
         feeder.join()
-        await wait_caught_up(live_stack, "t-pair", timeout=180)
+        await wait_caught_up(live_stack, "pantau-t-pair", timeout=180)
         owned = [
             httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).json()["partitions"]
             for port in (16604, 16605)
@@ -200,9 +204,9 @@ async def test_two_workers_sharing_partitions_give_the_same_state(
         assert owned[0] and owned[1], f"both workers should own partitions: {owned}"
         assert not set(owned[0]) & set(owned[1])
         assert_same_state(
-            read_redis_state(live_stack, "t-pair"), await rebuild_from_log(live_stack)
+            read_redis_state(live_stack, "pantau-t-pair"), await rebuild_from_log(live_stack)
         )
-        programs = read_redis_state(live_stack, "t-pair").aggregate(
+        programs = read_redis_state(live_stack, "pantau-t-pair").aggregate(
             PROGRAMS.name, "programs:dimension:environment"
         )
         assert (programs["2023:completed"], programs["2023:planned"]) == (6, 7)

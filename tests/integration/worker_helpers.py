@@ -58,6 +58,18 @@ def worker_env(settings: Settings, prefix: str, group: str, web_port: int) -> di
         "PANTAU_WORKER_GROUP": group,
         "PANTAU_WORKER_WEB_PORT": str(web_port),
         "PANTAU_WORKER_SESSION_TIMEOUT": "6",
+        **_kafka_security_env(settings),
+    }
+
+
+def _kafka_security_env(settings: Settings) -> dict[str, str]:
+    if settings.kafka_security == "plaintext" or settings.kafka_sasl_password is None:
+        return {}
+    return {
+        "PANTAU_KAFKA_SECURITY": settings.kafka_security,
+        "PANTAU_KAFKA_SASL_USERNAME": settings.kafka_sasl_username,
+        "PANTAU_KAFKA_SASL_PASSWORD": settings.kafka_sasl_password.get_secret_value(),
+        "PANTAU_KAFKA_SSL_CAFILE": str(settings.kafka_ssl_cafile or ""),
     }
 
 

@@ -1,0 +1,50 @@
+"""`pantau stack secrets`: fills .env once, keeps what is there, and the settings read it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from deploy.stack.redis_acl import acl_file, redis_user
+from deploy.stack.secrets import ensure_env_file, read_env_file
+from pantau.contract.settings import Settings
+
+
+def test_secrets_are_made_once_and_kept(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    added = ensure_env_file(env)
+    first = read_env_file(env)
+    assert set(added) == set(first)
+    assert first["PANTAU_REDIS_URL"] == (
+        f"redis://pantau:{first['PANTAU_REDIS_PASSWORD']}@127.0.0.1:6379/0"
+    )
+    assert len({first[name] for name in first if name.endswith("PASSWORD")}) == 4
+    assert ensure_env_file(env) == []
+    assert read_env_file(env) == first
+    assert oct(env.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_missing_secret_is_added_beside_the_ones_kept(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("PANTAU_REDIS_PASSWORD=mine\n")
+    ensure_env_file(env)
+    values = read_env_file(env)
+    assert values["PANTAU_REDIS_PASSWORD"] == "mine"
+    assert values["PANTAU_REDIS_URL"] == "redis://pantau:mine@127.0.0.1:6379/0"
+
+
+def test_the_settings_read_env_and_the_acl_holds_only_a_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PANTAU_REDIS_URL", raising=False)
+    ensure_env_file(tmp_path / ".env")
+    settings = Settings()
+    user, password = redis_user(settings)
+    rendered = acl_file(settings)
+    assert user == "pantau" and password not in rendered
+    assert "user default off" in rendered
+    assert "~pantau* resetchannels &pantau* +@all -@dangerous +info" in rendered
+    assert os.environ.get("PANTAU_REDIS_PASSWORD") is None  # read, not exported
