@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,7 +15,9 @@ from deploy.stack.errors import StackError
 from deploy.stack.install import InstallError
 from deploy.stack.manager import ServiceStatus, Stack
 from deploy.stack.secrets import ENV_FILE, ensure_env_file
+from deploy.stack.tls import ensure_broker_tls
 from deploy.stack.topics import ensure_topics
+from deploy.stack.web_auth import write_web_auth
 from pantau.contract.connections import kafka_options
 from pantau.contract.settings import Settings
 
@@ -39,6 +43,33 @@ def make_secrets() -> None:
     Grafana, the intake's key); values already there are kept."""
     added = ensure_env_file()
     console.print(f"{ENV_FILE}: added {', '.join(added)}" if added else f"{ENV_FILE}: complete")
+
+
+@app.command()
+def certs(
+    out: Annotated[Path, typer.Option(help="Folder for the broker's keystore and the CA.")],
+    ca_out: Annotated[Path, typer.Option(help="Folder for a copy of the CA alone.")],
+    host: Annotated[list[str], typer.Option(help="A name clients dial; repeat for more.")],
+) -> None:
+    """A CA and a broker certificate for Kafka's TLS (compose's one-shot `certs`)."""
+    # The broker's container runs as another user than this one, and `out` is a volume
+    # only the broker mounts: its key is made readable to that user.
+    files = ensure_broker_tls(out, tuple(host), keystore_mode=0o644)
+    ca_out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(files.ca, ca_out / "ca.pem")
+    console.print(f"broker keystore {files.keystore}; clients trust {ca_out / 'ca.pem'}")
+
+
+@app.command(name="web-auth")
+def web_auth(
+    out: Annotated[Path, typer.Option(help="Folder for web.yml and the password file.")],
+) -> None:
+    """Basic auth for Prometheus and Alertmanager from PANTAU_MONITORING_PASSWORD."""
+    password = Settings().monitoring_password
+    if password is None:
+        console.print("[red]PANTAU_MONITORING_PASSWORD is not set[/] (pantau stack secrets)")
+        raise typer.Exit(2)
+    console.print(f"wrote {write_web_auth(out, password.get_secret_value())}")
 
 
 @app.command()

@@ -23,7 +23,11 @@ class BrokerTls:
     keystore: Path  # the broker's key and certificate chain, PEM
 
 
-def ensure_broker_tls(folder: Path) -> BrokerTls:
+def ensure_broker_tls(
+    folder: Path, host_names: tuple[str, ...] = ("localhost",), keystore_mode: int = 0o600
+) -> BrokerTls:
+    """`host_names` are the names clients dial (compose's broker is "kafka");
+    `keystore_mode` opens the key to a broker that runs as another user."""
     folder.mkdir(parents=True, exist_ok=True)
     files = BrokerTls(folder / "ca.pem", folder / "broker-keystore.pem")
     if files.ca.exists() and files.keystore.exists():
@@ -49,7 +53,7 @@ def ensure_broker_tls(folder: Path) -> BrokerTls:
     broker_key = ec.generate_private_key(ec.SECP256R1())
     broker = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host_names[0])]))
         .issuer_name(ca_name)
         .public_key(broker_key.public_key())
         .serial_number(x509.random_serial_number())
@@ -57,7 +61,10 @@ def ensure_broker_tls(folder: Path) -> BrokerTls:
         .not_valid_after(now + VALID_FOR)
         .add_extension(
             x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+                [
+                    *(x509.DNSName(name) for name in host_names),
+                    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                ]
             ),
             critical=False,
         )
@@ -69,6 +76,7 @@ def ensure_broker_tls(folder: Path) -> BrokerTls:
         pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     files.keystore.write_bytes(key + broker.public_bytes(pem) + ca.public_bytes(pem))
-    files.keystore.chmod(0o600)
+    files.keystore.chmod(keystore_mode)
     files.ca.write_bytes(ca.public_bytes(pem))
+    files.ca.chmod(0o644)
     return files

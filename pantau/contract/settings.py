@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         description="Redis URL; may carry a password, so it is kept secret.",
     )
     prometheus_port: int = Field(default=9090, ge=1, le=65535)
+    monitoring_password: SecretStr | None = Field(
+        default=None, description="Basic auth of Prometheus and Alertmanager (docker compose)."
+    )
     alertmanager_port: int = Field(default=9093, ge=1, le=65535)
     state_dir: Path = Field(
         default=Path(".pantau"), description="Data, pids and logs of the local stack."

@@ -4,6 +4,7 @@ and Pantau's environment agrees with the settings and the other services."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -68,15 +69,39 @@ def test_published_ports_are_on_loopback(name: str) -> None:
         assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
 
 
-@pytest.mark.parametrize("name", _pantau_services())
+def _connected_services() -> list[str]:
+    """Pantau's services that talk to Kafka and Redis (not the one-shots that make files)."""
+    return [
+        name
+        for name in _pantau_services()
+        if "PANTAU_KAFKA_BOOTSTRAP" in (SERVICES[name].get("environment") or {})
+    ]
+
+
+def _interpolated(environment: dict[str, str]) -> dict[str, Any]:
+    """As compose fills ${VARIABLE:?message} from .env: here with a stand-in secret."""
+    return {k: re.sub(r"\$\{[A-Z_]+(:\?[^}]*)?\}", "s3cret", v) for k, v in environment.items()}
+
+
+def _mounted_at(name: str, path: str) -> bool:
+    return any(
+        path.startswith(volume.split(":")[1]) for volume in SERVICES[name].get("volumes", [])
+    )
+
+
+@pytest.mark.parametrize("name", _connected_services())
 def test_pantau_environment_agrees_with_settings_and_services(name: str) -> None:
-    environment = SERVICES[name]["environment"]
+    environment = _interpolated(SERVICES[name]["environment"])
     settings = Settings(**{k.removeprefix("PANTAU_").lower(): v for k, v in environment.items()})
 
     kafka_host, kafka_port = settings.kafka_address
-    kafka = SERVICES[kafka_host]["environment"]
-    assert f"PLAINTEXT://{kafka_host}:{kafka_port}" in kafka["KAFKA_ADVERTISED_LISTENERS"]
-    assert f"PLAINTEXT://:{kafka_port}" in kafka["KAFKA_LISTENERS"]
+    broker = (ROOT / "deploy/kafka/server.compose.properties").read_text()
+    assert f"advertised.listeners=SASL_SSL://{kafka_host}:{kafka_port}" in broker
+    assert settings.kafka_security == "sasl_ssl", "compose's broker takes only SASL over TLS"
+    assert settings.kafka_sasl_password is not None
+    assert settings.kafka_ssl_cafile is not None and _mounted_at(
+        name, str(settings.kafka_ssl_cafile)
+    )
 
     redis_host, redis_port = settings.redis_address
     assert redis_host in SERVICES and redis_port == 6379
@@ -115,3 +140,35 @@ def test_grafana_provisions_the_prometheus_datasource_and_dashboards() -> None:
     environment = SERVICES["grafana"]["environment"]
     assert environment["GF_AUTH_ANONYMOUS_ORG_ROLE"] == "Viewer"
     assert "GF_SECURITY_ADMIN_PASSWORD" not in environment, "no password in the file"
+
+
+def test_redis_in_compose_has_pantaus_acl_user_and_no_default_user() -> None:
+    command = " ".join(SERVICES["redis"]["command"])
+    assert "--user default off" in command
+    assert "--user pantau on >${PANTAU_REDIS_PASSWORD" in command
+    assert "~pantau* resetchannels &pantau* +@all -@dangerous +info" in command
+    for name in _connected_services():
+        url = SERVICES[name]["environment"]["PANTAU_REDIS_URL"]
+        assert url.startswith("redis://pantau:${PANTAU_REDIS_PASSWORD:?")
+        assert Settings(redis_url=_interpolated({"u": url})["u"]).redis_address == ("redis", 6379)
+
+
+def test_prometheus_and_alertmanager_ask_for_basic_auth_in_compose() -> None:
+    for name in ("prometheus", "alertmanager"):
+        assert "--web.config.file=/etc/monitoring-auth/web.yml" in SERVICES[name]["command"]
+        assert _mounted_at(name, "/etc/monitoring-auth/web.yml")
+        assert (
+            "$$(cat /etc/monitoring-auth/password)@localhost"
+            in SERVICES[name]["healthcheck"]["test"][1]
+        )
+    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.compose.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    for job in ("prometheus", "alertmanager"):
+        assert jobs[job]["basic_auth"]["password_file"] == "/etc/monitoring-auth/password"
+    assert config["alerting"]["alertmanagers"][0]["basic_auth"]["username"] == "pantau"
+    datasource = yaml.safe_load(
+        (ROOT / "deploy/grafana/provisioning/datasources/prometheus.yml").read_text()
+    )["datasources"][0]
+    assert datasource["basicAuth"] is True
+    assert datasource["secureJsonData"]["basicAuthPassword"] == "${PANTAU_MONITORING_PASSWORD}"
+    assert "PANTAU_MONITORING_PASSWORD" in SERVICES["grafana"]["environment"]
