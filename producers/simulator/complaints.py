@@ -151,10 +151,26 @@ class ComplaintSimulator:
                 kelurahan=kelurahan,
                 lat=lat,
                 lon=lon,
-                description=f"{label} di Kelurahan {kelurahan}" if status == "received" else None,
+                description=_citizen_text(label, kelurahan, complaint_id)
+                if status == "received"
+                else None,
             )
             for status, at in steps
         ]
+
+
+# Complainants write their name and number into the text, as citizens do on WhatsApp: the
+# demo's free text carries personal data, so tests can prove none of it leaks.
+GIVEN_NAMES = ("Siti", "Budi", "Dewi", "Agus", "Rina", "Eko", "Sri", "Joko", "Nur", "Hadi")
+FAMILY_NAMES = ("Rahayu", "Santoso", "Wulandari", "Prasetyo", "Lestari", "Hidayat")
+
+
+def _citizen_text(label: str, kelurahan: str, complaint_id: str) -> str:
+    # A generator of its own, seeded by the complaint, so the city's sequence is unchanged.
+    own = random.Random(complaint_id)
+    name = f"{own.choice(GIVEN_NAMES)} {own.choice(FAMILY_NAMES)}"
+    phone = f"08{own.randint(11, 99)}-{own.randint(1000, 9999)}-{own.randint(1000, 9999)}"
+    return f"{label} di Kelurahan {kelurahan}. Pelapor: {name}, {phone}"
 
 
 def _normalised(weights: list[float]) -> list[float]:

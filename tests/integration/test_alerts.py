@@ -5,6 +5,7 @@ operator and resolved."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -18,13 +19,16 @@ import httpx
 import pytest
 import redis
 from fastapi import FastAPI, Request, Response
+from kafka import KafkaProducer
 
 from consumers.alerts.service import create_app
 from pantau.contract.alerts import AlertEvent
 from pantau.contract.settings import Settings
+from pantau.contract.topics import COMPLAINTS
 from pantau.publisher import EventPublisher
 from pantau.state.alerts import AlertState, AlertStore
-from tests.factories import alert_document
+from tests.factories import alert_document, complaint_document
+from tests.integration.privacy import assert_no_personal_data
 from tests.integration.servers import Server, eventually
 from tests.integration.test_intake import _free_port
 from tests.integration.worker_helpers import start_worker, stop
@@ -175,7 +179,15 @@ def _demo_spike_lifecycle(
     )
     fingerprint = "complaint-spike:dimension:living"
     seen_before = len(_changes(webhook, fingerprint))
-    worker = start_worker(settings, prefix, prefix, _free_port(), tmp_path / "worker.log")
+    # A complaint that breaks the contract, with a citizen's text: dead-lettered, and its
+    # reason must name the field without repeating the text.
+    text = "Lampu mati. Pelapor: Siti Rahayu, 0812-7777-1234"
+    bad = complaint_document(status="lost", event_id="pii-bad-1", description=text)
+    with KafkaProducer(bootstrap_servers=settings.kafka_bootstrap) as producer:
+        producer.send(COMPLAINTS.name, key=b"pii-bad-1", value=json.dumps(bad).encode())
+        producer.flush()
+    worker_port = _free_port()
+    worker = start_worker(settings, prefix, prefix, worker_port, tmp_path / "worker.log")
     detector = _pantau(settings, prefix, "detect", "--interval", "1", log=tmp_path / "detector.log")
     demo = ["produce", "demo", "--rate", "150", "--day-minutes", "0.5"]
     try:
@@ -198,6 +210,13 @@ def _demo_spike_lifecycle(
             lifecycle = ["firing", "acknowledged", "resolved"]
             eventually(lambda: _changes(webhook, fingerprint)[seen_before:] == lifecycle, 120,
                         "acknowledged, then resolved when the spike ended")  # fmt: skip
+            assert_no_personal_data(
+                settings,
+                logs=list(tmp_path.glob("*.log")),
+                metrics_ports=[worker_port, settings.alerts_port],
+                deliveries=webhook[1:],
+                alert_listing=_cli(settings, "list").stdout,
+            )
     finally:
         stop(detector)
         stop(worker)
