@@ -1,16 +1,17 @@
 """Faults against the real services, each ending with the live state equal to a rebuild
 from the log: a worker frozen past its session, Redis killed and restarted from its AOF,
-Redis unreachable behind a faulty link, the Kafka broker killed mid-stream, and
-duplicates replayed in bulk."""
+Redis unreachable behind a faulty link, the Kafka broker killed mid-stream, duplicates
+replayed in bulk, and fuzzed messages (every one applied or dead-lettered)."""
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -20,10 +21,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
 from bench.workers import wait_serving
-from pantau.contract.events import AnyEvent
+from pantau.contract.events import AnyEvent, EventKind
 from pantau.contract.settings import Settings
-from pantau.contract.topics import EVENT_TOPICS
+from pantau.contract.topics import COMPLAINTS, DEADLETTER, EVENT_TOPICS
 from pantau.publisher import EventPublisher, PublishError
+from pantau.state.decode import Rejection, decode
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.integration import stack_control
 from tests.integration.kafka_helpers import read_to_end
@@ -262,5 +264,65 @@ async def test_duplicates_replayed_in_bulk_change_no_figure(
         assert replayed >= 3000  # at least this test's own feed, all of it again
         assert _counter(16615, "pantau_events_total") - events_before >= replayed
         assert_same_state(after, await rebuild_from_log(live_stack))
+    finally:
+        stop(worker)
+
+
+def _mutants(seed: int, count: int) -> dict[bytes, bytes | None]:
+    """Broken variants of real events, each kind of damage the decode fuzzers try."""
+    chooser = random.Random(seed)
+    valid = [
+        e.model_dump_json().encode() for _, e in zip(range(count), _feed_events(seed), strict=False)
+    ]
+    damages: list[Callable[[bytes], bytes]] = [
+        lambda raw: raw[: chooser.randrange(len(raw))],
+        lambda raw: raw.replace(b'"', b"\xff", 1),
+        lambda raw: raw[:10] + bytes([chooser.randrange(256)]) + raw[11:],
+        lambda raw: raw.replace(
+            b'"status":"', b'"status":' + b"[" * 60 + b"1" + b"]" * 60 + b',"x":"', 1
+        ),
+        lambda raw: raw.replace(b'"schema_version":1', b'"schema_version":1e400', 1),
+        lambda raw: raw.replace(b'"schema_version":1', b'"schema_version":NaN', 1),
+        lambda raw: raw.replace(b'"kind":"', b'"kind":"x', 1),
+        lambda raw: raw.rstrip(b"}") + b',"pad":"' + b"x" * 70_000 + b'"}',
+        lambda raw: b"[" * 100_000,
+        lambda raw: b"",
+    ]
+    mutants: dict[bytes, bytes | None] = {b"fuzz-tombstone": None}
+    for number, raw in enumerate(valid):
+        mutants[f"fuzz-{number}".encode()] = damages[number % len(damages)](raw)
+    return mutants
+
+
+async def test_fuzzed_messages_are_applied_or_dead_lettered_and_none_is_lost(
+    live_stack: Settings, worker_log: Path
+) -> None:
+    mutants = _mutants(507, 400)
+    producer = KafkaProducer(
+        bootstrap_servers=live_stack.kafka_bootstrap, acks="all", max_request_size=2**20
+    )
+    for key, value in mutants.items():
+        producer.send(COMPLAINTS.name, key=key, value=value)
+    producer.flush()
+    producer.close()
+    worker = start_worker(live_stack, "pantau-f-fuzz", "f-fuzz", 16616, worker_log)
+    try:
+        await wait_caught_up(live_stack, "pantau-f-fuzz", timeout=180)
+        assert worker.poll() is None
+        expected = {}
+        for key, value in mutants.items():
+            outcome = decode(value, EventKind.COMPLAINT, PROFILE)
+            if isinstance(outcome, Rejection):
+                expected[key] = outcome.reason.value
+        dead = {
+            record.key: dict(record.headers)["pantau-dlq-reason"].decode()
+            for record in await read_to_end(live_stack, DEADLETTER.name)
+            if record.key in mutants
+        }
+        assert dead == expected, "every rejected mutant, and only those, dead-lettered"
+        assert len(expected) > 300 and len(set(expected.values())) >= 4
+        assert_same_state(
+            read_redis_state(live_stack, "pantau-f-fuzz"), await rebuild_from_log(live_stack)
+        )
     finally:
         stop(worker)

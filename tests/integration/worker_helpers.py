@@ -200,6 +200,11 @@ def read_redis_state(settings: Settings, prefix: str) -> MemoryState:
 
 
 def assert_same_state(live: MemoryState, rebuilt: MemoryState) -> None:
+    # A partition that holds only rejected messages is an empty shard in the rebuild and
+    # no keys at all in Redis: both mean nothing applied.
+    for state in (live, rebuilt):
+        state.records = {shard: r for shard, r in state.records.items() if r}
+        state.aggregates = {shard: a for shard, a in state.aggregates.items() if a}
     assert live.records.keys() == rebuilt.records.keys()
     for shard in rebuilt.records:
         assert live.records[shard] == rebuilt.records[shard], f"records of {shard} differ"
