@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaTimeoutError
 
 from pantau.contract.alerts import AlertEvent
 from pantau.contract.city import CityProfile
@@ -70,6 +71,7 @@ class EventPublisher:
         self._lock = threading.Lock()
         self._acknowledged = 0
         self._failures: list[DeliveryFailure] = []
+        self._pending: dict[str, str] = {}  # sent, not yet acknowledged: event id -> topic
 
     @property
     def acknowledged(self) -> int:
@@ -102,15 +104,31 @@ class EventPublisher:
                 (HEADER_SCHEMA_VERSION, str(SCHEMA_VERSION).encode()),
             ],
         )
-        future.add_callback(self._on_delivered)
+        with self._lock:
+            self._pending[event.event_id] = topic
+        future.add_callback(self._on_delivered, event.event_id)
         future.add_errback(self._on_failed, event.event_id, topic)
         return future
 
     def flush(self, timeout: float | None = None) -> int:
-        """Wait for every send; raise PublishError naming what was not acknowledged."""
-        self._producer.flush(timeout=timeout)
+        """Wait for every send; raise PublishError naming what was not acknowledged.
+
+        Past `timeout`, what is still waiting is named too: it may yet arrive, so a caller
+        that sends it again relies on the event ids to drop the repeat.
+        """
+        try:
+            self._producer.flush(timeout=timeout)
+            timed_out = False
+        except KafkaTimeoutError:
+            timed_out = True
         with self._lock:
             failures, self._failures = self._failures, []
+            if timed_out:
+                failures += [
+                    DeliveryFailure(event_id, topic, f"not acknowledged within {timeout} s")
+                    for event_id, topic in self._pending.items()
+                ]
+                self._pending.clear()
             acknowledged = self._acknowledged
         if failures:
             raise PublishError(failures)
@@ -134,12 +152,14 @@ class EventPublisher:
         self.close()
 
     # Callbacks run on kafka-python's sender thread.
-    def _on_delivered(self, _metadata: Any) -> None:
+    def _on_delivered(self, event_id: str, _metadata: Any) -> None:
         with self._lock:
             self._acknowledged += 1
+            self._pending.pop(event_id, None)
 
     def _on_failed(self, event_id: str, topic: str, error: BaseException) -> None:
         with self._lock:
+            self._pending.pop(event_id, None)
             self._failures.append(
                 DeliveryFailure(event_id, topic, f"{type(error).__name__}: {error}")
             )

@@ -20,6 +20,7 @@ from pantau.contract.topics import EVENT_TOPICS
 from pantau.state.keyspace import KeySpace
 from pantau.state.store import StateStore
 from streams.deadletter import FaustDeadLetters
+from streams.dump import install_task_dump
 from streams.metrics import PipelineMetrics
 from streams.monitor import BatchMonitor
 from streams.patience import until_redis_answers
@@ -85,6 +86,12 @@ def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRe
     for kind, spec in EVENT_TOPICS.items():
         _add_agent(worker, kind, spec.name)
     _on_rebalance(worker, set(kinds))
+
+    async def allow_task_dump() -> None:
+        install_task_dump(asyncio.get_running_loop())
+
+    app.task(allow_task_dump)
+
     return worker
 
 

@@ -24,6 +24,9 @@ T = TypeVar("T")
 
 FIRST_PAUSE_SECONDS = 0.2
 LONGEST_PAUSE_SECONDS = 5.0
+# A whole attempt (pipelined read, fold, script) is bounded as well as each socket read:
+# after Redis restarts, a call was seen to wait on the client's pool without end.
+ATTEMPT_SECONDS = 20.0
 
 
 async def until_redis_answers(
@@ -33,13 +36,15 @@ async def until_redis_answers(
     pause = FIRST_PAUSE_SECONDS
     while True:
         try:
-            return await attempt()
+            async with asyncio.timeout(ATTEMPT_SECONDS):
+                return await attempt()
         except AuthenticationError:
             raise
-        except (RedisConnectionError, RedisTimeoutError) as error:
+        except (RedisConnectionError, RedisTimeoutError, TimeoutError) as error:
             retries.inc()
+            reason = str(error) or f"no answer within {ATTEMPT_SECONDS:.0f} s"
             log.warning(
-                "Redis unavailable while %s (%s); trying again in %.1f s", what, error, pause
+                "Redis unavailable while %s (%s); trying again in %.1f s", what, reason, pause
             )
             await asyncio.sleep(pause)
             pause = min(pause * 2, LONGEST_PAUSE_SECONDS)

@@ -1,5 +1,8 @@
 """Every Redis key Pantau writes: its owner and shape, in one place.
 
+Every key and pub/sub channel starts with `pantau` (any PANTAU_REDIS_PREFIX does): Redis'
+ACL lets Pantau's user touch nothing else (deploy/stack/redis_acl.py).
+
 pantau:healthcheck:{probe}
     owner `pantau stack check`; string with a 60 s TTL; pantau:healthcheck:9f1c0a…
 pantau:intake:request:{complaint id}

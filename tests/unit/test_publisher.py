@@ -78,3 +78,26 @@ def test_an_event_the_city_does_not_know_is_never_sent() -> None:
     with pytest.raises(ContractError, match="category: not a category of this city"):
         publisher.publish(event_from_mapping(complaint_document(category="ufo")))
     assert producer.sent == []
+
+
+class SilentProducer(StandInProducer):
+    """A broker that never answers: futures stay open and flush gives up."""
+
+    def send(self, topic: str, *, key: bytes, value: bytes, headers: list[Any]) -> Future:
+        self.sent.append({"topic": topic, "key": key, "headers": headers})
+        return Future()
+
+    def flush(self, timeout: float | None = None) -> None:
+        raise KafkaTimeoutError("Timeout waiting for future")
+
+
+def test_a_flush_that_times_out_names_every_event_still_waiting() -> None:
+    publisher = EventPublisher(Settings(), producer=SilentProducer(fail_ids=set()))
+    publisher.publish(event_from_mapping(complaint_document()))
+    publisher.publish(event_from_mapping(program_document()))
+    with pytest.raises(PublishError) as raised:
+        publisher.flush(timeout=3)
+    assert {(f.event_id, f.error) for f in raised.value.failures} == {
+        ("evt-complaint-1", "not acknowledged within 3 s"),
+        ("evt-program-1", "not acknowledged within 3 s"),
+    }
