@@ -40,3 +40,11 @@ def live_stack() -> Iterator[Settings]:
         yield settings
     finally:
         stack.down(purge=True)
+
+
+@pytest.fixture
+def worker_log(tmp_path: Path) -> Iterator[Path]:
+    log = tmp_path / "worker.log"
+    yield log
+    # On failure the worker's own words are the first thing to read.
+    print(log.read_text(errors="replace")[-5000:] if log.exists() else "(no worker log)")

@@ -21,6 +21,7 @@ from deploy import DEPLOY_DIR
 from deploy.stack.errors import StackError
 from deploy.stack.install import ensure_command, ensure_kafka_jars
 from deploy.stack.process import ManagedProcess
+from deploy.stack.services import broker_answers
 from deploy.stack.topics import ensure_topics
 
 NODES = 3
@@ -98,7 +99,7 @@ class LocalCluster:
     def wait_serving(self, nodes: list[Node], timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         for node in nodes:
-            while not _answers(node.address):
+            while not broker_answers(node.address):
                 pid = node.process.pid()
                 if pid is None or time.monotonic() > deadline:
                     raise StackError(
@@ -141,19 +142,3 @@ class LocalCluster:
             self.root.mkdir(parents=True, exist_ok=True)
             path.write_text(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))
         return path.read_text().strip()
-
-
-def _answers(address: str) -> bool:
-    try:
-        admin = KafkaAdminClient(
-            bootstrap_servers=address, request_timeout_ms=3000, client_id="pantau-cluster"
-        )
-    except Exception:  # kafka-python raises several kinds while a broker starts
-        return False
-    try:
-        admin.list_topics()
-        return True
-    except Exception:
-        return False
-    finally:
-        admin.close()

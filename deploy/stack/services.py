@@ -182,21 +182,24 @@ class KafkaBroker(Service):
 
     def healthy(self) -> bool:
         host, port = self.settings.kafka_address
-        if not _port_open(host, port):
-            return False
-        try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=self.address, request_timeout_ms=3000, client_id="pantau-stack"
-            )
-        except Exception:  # kafka-python raises several kinds while a broker starts
-            return False
-        try:
-            admin.list_topics()
-            return True
-        except Exception:
-            return False
-        finally:
-            admin.close()
+        return _port_open(host, port) and broker_answers(self.address)
+
+
+def broker_answers(address: str) -> bool:
+    """Whether the Kafka broker at host:port answers a metadata request now."""
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=address, request_timeout_ms=3000, client_id="pantau-stack"
+        )
+    except Exception:  # kafka-python raises several kinds while a broker starts
+        return False
+    try:
+        admin.list_topics()
+        return True
+    except Exception:
+        return False
+    finally:
+        admin.close()
 
 
 class RedisServer(Service):

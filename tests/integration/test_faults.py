@@ -43,13 +43,6 @@ from tests.integration.worker_helpers import (
 )
 
 
-@pytest.fixture
-def worker_log(tmp_path: Path) -> Iterator[Path]:
-    log = tmp_path / "worker.log"
-    yield log
-    print(log.read_text(errors="replace")[-5000:] if log.exists() else "(no worker log)")
-
-
 def _counter(port: int, name: str) -> float:
     text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
     return sum(

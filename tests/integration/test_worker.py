@@ -10,7 +10,6 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -36,14 +35,6 @@ from tests.integration.worker_helpers import (
     stop,
     wait_caught_up,
 )
-
-
-@pytest.fixture
-def worker_log(tmp_path: Path) -> Iterator[Path]:
-    log = tmp_path / "worker.log"
-    yield log
-    # On failure the worker's own words are the first thing to read.
-    print(log.read_text(errors="replace")[-5000:] if log.exists() else "(no worker log)")
 
 
 def _metrics(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
