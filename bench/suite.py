@@ -39,13 +39,13 @@ from bench.measures import (
 from bench.raw import run_raw
 from bench.workers import measure_catch_up, start_workers, wait_serving
 from bench.workload import expected_totals, write_workload
-from consumers.audit.log import LogReader
 from consumers.audit.replay import Replay, replay, window_for
 from dashboards.wall.app import create_app as create_wall
 from deploy.stack.isolated import isolated_settings
 from deploy.stack.manager import Stack
 from pantau.contract.city import CityProfile
 from pantau.contract.settings import Settings
+from pantau.logreader import LogReader
 from pantau.publisher import EventPublisher
 from producers.importer import import_file
 

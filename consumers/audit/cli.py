@@ -17,13 +17,13 @@ from rich.table import Table
 
 from consumers.audit.checkpoint import Checkpointer
 from consumers.audit.export import export_log
-from consumers.audit.log import LogReadError
 from consumers.audit.namespace import LivePrefixError, write_namespace
 from consumers.audit.report import write_reports
 from consumers.audit.run import audit_replay, audit_verify
 from consumers.audit.snapshot import save, take_snapshot
 from pantau.contract.city import CityProfile, load_city_profile
 from pantau.contract.settings import Settings
+from pantau.logreader import LogReadError
 
 app = typer.Typer(help="Replay the history, prove the wall's figures, detect tampering.",
                   no_args_is_help=True)  # fmt: skip

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from consumers.audit.log import LogReader, partitions_of
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
+from pantau.logreader import LogReader, partitions_of
 
 
 class LogEntry(BaseModel):

@@ -11,11 +11,11 @@ from datetime import datetime
 
 from aiokafka import TopicPartition
 
-from consumers.audit.log import LogReader, partitions_of
 from pantau.contract.city import CityProfile
 from pantau.contract.events import AnyEvent
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
+from pantau.logreader import LogReader, partitions_of
 from pantau.state.decode import Rejection, decode
 from pantau.state.memory import MemoryState
 

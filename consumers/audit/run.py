@@ -15,7 +15,6 @@ from consumers.audit.compare import figure_rows, state_differences
 from consumers.audit.export import read_export
 from consumers.audit.keys import AuditKeys
 from consumers.audit.live import LiveState, read_live
-from consumers.audit.log import LogReader, partitions_of
 from consumers.audit.replay import Progress, Replay, replay, window_for
 from consumers.audit.report import AuditReport, Verdict
 from consumers.audit.snapshot import load
@@ -23,6 +22,7 @@ from consumers.audit.verify import LogEvent, Verification, log_event, verify
 from pantau.contract.city import CityProfile
 from pantau.contract.settings import Settings
 from pantau.contract.topics import AUDIT, EVENT_TOPICS
+from pantau.logreader import LogReader, partitions_of
 from pantau.state.figures import Figures, wall_figures
 from pantau.state.keyspace import KeySpace
 

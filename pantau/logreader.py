@@ -1,5 +1,6 @@
 """Reading the event log in bulk: no consumer group, large fetches, one partition at a
-time in offset order (the order the worker applied it)."""
+time in offset order (the order the worker applied it). The audit reads it whole; the
+worker reads back what Redis lost."""
 
 from __future__ import annotations
 
@@ -27,13 +28,13 @@ def partitions_of(*topics: TopicSpec) -> list[TopicPartition]:
 
 
 class LogReader:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, client_id: str = "pantau-audit") -> None:
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap,
             **kafka_options(settings),
             group_id=None,
             enable_auto_commit=False,
-            client_id="pantau-audit",
+            client_id=client_id,
             fetch_max_bytes=FETCH_BYTES,
             max_partition_fetch_bytes=FETCH_BYTES,
             max_poll_records=20_000,
