@@ -6,6 +6,12 @@ PANTAU_REDIS_PREFIX does) and none of the commands Redis files as dangerous (FLU
 FLUSHDB, CONFIG, KEYS, DEBUG, SHUTDOWN, ACL, MONITOR, ...), except INFO, which `pantau
 stack check` reads the persistence policy from. The file holds the password's SHA-256,
 never the password.
+
+The disabled default user keeps Pantau's rights (and no password). Redis before 8 replays
+its append-only file as the default user and checks each MULTI/EXEC block (every Lua
+script's writes are one) against that user's rights: with none, a restart silently drops
+every batch the worker ever committed (redis/redis#14541). Being off, no connection can
+use those rights.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pantau.contract.settings import Settings
 # Every key and pub/sub channel Pantau uses starts so (see pantau/contract/keys.py).
 NAME_PATTERN = "pantau*"
 COMMANDS = "+@all -@dangerous +info"
+RIGHTS = f"resetkeys ~{NAME_PATTERN} resetchannels &{NAME_PATTERN} {COMMANDS}"
 
 
 def redis_user(settings: Settings) -> tuple[str, str]:
@@ -36,8 +43,4 @@ def redis_user(settings: Settings) -> tuple[str, str]:
 def acl_file(settings: Settings) -> str:
     user, password = redis_user(settings)
     digest = hashlib.sha256(password.encode()).hexdigest()
-    return (
-        "user default off resetpass nocommands resetkeys resetchannels\n"
-        f"user {user} on #{digest} resetkeys ~{NAME_PATTERN} resetchannels &{NAME_PATTERN}"
-        f" {COMMANDS}\n"
-    )
+    return f"user default off resetpass {RIGHTS}\nuser {user} on #{digest} {RIGHTS}\n"

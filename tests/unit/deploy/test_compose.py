@@ -144,7 +144,7 @@ def test_grafana_provisions_the_prometheus_datasource_and_dashboards() -> None:
 
 def test_redis_in_compose_has_pantaus_acl_user_and_no_default_user() -> None:
     command = " ".join(SERVICES["redis"]["command"])
-    assert "--user default off" in command
+    assert "--user default off resetpass resetkeys ~pantau* resetchannels &pantau*" in command
     assert "--user pantau on >${PANTAU_REDIS_PASSWORD" in command
     assert "~pantau* resetchannels &pantau* +@all -@dangerous +info" in command
     for name in _connected_services():

@@ -45,6 +45,8 @@ def test_the_settings_read_env_and_the_acl_holds_only_a_digest(
     user, password = redis_user(settings)
     rendered = acl_file(settings)
     assert user == "pantau" and password not in rendered
-    assert "user default off" in rendered
-    assert "~pantau* resetchannels &pantau* +@all -@dangerous +info" in rendered
+    rights = "resetkeys ~pantau* resetchannels &pantau* +@all -@dangerous +info"
+    # Off, no password; Pantau's rights only so that the AOF replays (redis_acl.py).
+    assert f"user default off resetpass {rights}\n" in rendered
+    assert "user pantau on #" in rendered and rendered.endswith(f" {rights}\n")
     assert os.environ.get("PANTAU_REDIS_PASSWORD") is None  # read, not exported
