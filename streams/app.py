@@ -1,5 +1,6 @@
 """The Faust worker: one agent per event topic, batching with take_events, resuming
-from the offsets stored in Redis whenever partitions are assigned."""
+from the offsets stored in Redis whenever partitions are assigned, and reading the log
+back from the log whatever Redis lost of what it had acknowledged (streams/continuity.py)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,13 @@ from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
 from pantau.state.keyspace import KeySpace
 from pantau.state.store import StateStore
+from streams.continuity import AUDIT_SECONDS, Continuity, LogReadBack
 from streams.deadletter import FaustDeadLetters
 from streams.dump import install_task_dump
 from streams.metrics import PipelineMetrics
 from streams.monitor import BatchMonitor
 from streams.patience import until_redis_answers
+from streams.positions import PartitionPositions
 from streams.processor import BatchProcessor, Incoming
 
 log = logging.getLogger("pantau.worker")
@@ -42,8 +45,9 @@ class Worker:
     store: StateStore
     registry: CollectorRegistry
     redis: aioredis.Redis
-    owned: set[Any]
-    positions: dict[tuple[str, int], int] = field(default_factory=dict)
+    continuity: Continuity
+    positions: PartitionPositions
+    owned: set[Any] = field(default_factory=set)
 
 
 def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRegistry) -> Worker:
@@ -82,13 +86,16 @@ def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRe
     processor = BatchProcessor(
         store, profile, FaustDeadLetters(app), PipelineMetrics(registry), kinds
     )
-    worker = Worker(app, processor, store, registry, client, set())
+    positions = PartitionPositions()
+    continuity = Continuity(processor, store, positions, processor.metrics, LogReadBack(settings))
+    worker = Worker(app, processor, store, registry, client, continuity, positions)
     for kind, spec in EVENT_TOPICS.items():
         _add_agent(worker, kind, spec.name)
     _on_rebalance(worker, set(kinds))
+    app.timer(AUDIT_SECONDS)(continuity.audit)
 
     async def allow_task_dump() -> None:
-        install_task_dump(asyncio.get_running_loop())
+        install_task_dump(asyncio.get_running_loop(), app)
 
     app.task(allow_task_dump)
 
@@ -100,32 +107,28 @@ def _add_agent(worker: Worker, kind: EventKind, topic_name: str) -> None:
 
     async def apply(stream: Any) -> None:
         async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_SECONDS):
-            messages = [
+            received = [
                 Incoming(m.topic, m.partition, m.offset, m.key, m.value)
                 for m in (event.message for event in events)
             ]
-            await worker.processor.process(messages)
-            _report_lag(worker, messages)
+            await worker.continuity.apply(topic_name, received)
+            _report_lag(worker, topic_name)
 
     worker.app.agent(topic, name=f"pantau.{kind.value}")(apply)
 
 
-def _report_lag(worker: Worker, messages: list[Incoming]) -> None:
-    """Lag per topic over every owned partition: its high watermark less the next offset
+def _report_lag(worker: Worker, topic: str) -> None:
+    """Lag of a topic over every owned partition: its high watermark less the next offset
     this worker will read (partitions idle in this batch count with their last place)."""
-    for message in messages:
-        worker.positions[(message.topic, message.partition)] = message.offset + 1
-    topic = messages[0].topic if messages else None
     lag = 0
     for tp in worker.owned:
         if tp.topic != topic:
             continue
         highwater = worker.app.consumer.highwater(tp)
-        position = worker.positions.get((tp.topic, tp.partition))
+        position = worker.positions.expected.get((tp.topic, tp.partition))
         if highwater is not None and position is not None:
             lag += max(0, highwater - position)
-    if topic is not None:
-        worker.processor.metrics.consumer_lag.labels(topic).set(lag)
+    worker.processor.metrics.consumer_lag.labels(topic).set(lag)
 
 
 def _on_rebalance(worker: Worker, topics: set[str]) -> None:
@@ -140,14 +143,13 @@ def _on_rebalance(worker: Worker, topics: set[str]) -> None:
             "reading the stored offsets",
         )
         starts = {
-            tp: 0 if offset is None else offset + 1 for tp, offset in zip(mine, stored, strict=True)
+            tp: worker.positions.assign((tp.topic, tp.partition), offset)
+            for tp, offset in zip(mine, stored, strict=True)
         }
         # seek_wait moves the positions inside the consumer's own thread. Consumer.seek
         # would touch the fetcher's buffers from this thread while that thread drains them,
         # which crashes the fetcher with a KeyError now and then.
         await app.consumer.seek_wait(starts)
-        for tp, start in starts.items():
-            worker.positions[(tp.topic, tp.partition)] = start
         worker.owned = set(mine)
         log.info(
             "resuming %s",
@@ -156,8 +158,7 @@ def _on_rebalance(worker: Worker, topics: set[str]) -> None:
 
     async def forget(app: Any, revoked: Any, **_: Any) -> None:
         worker.owned -= set(revoked)
-        for tp in revoked:
-            worker.positions.pop((tp.topic, tp.partition), None)
+        worker.positions.revoke((tp.topic, tp.partition) for tp in revoked)
 
     # Faust's signal types do not describe keyword receivers; the calls are as documented.
     worker.app.on_partitions_assigned.connect(cast(Any, resume_from_redis))

@@ -59,3 +59,17 @@ class PipelineMetrics:
             "Redis calls tried again because Redis did not answer; the batch waits meanwhile.",
             registry=registry,
         )
+        self.redis_rewinds = Counter(
+            "pantau_redis_rewinds",
+            "Times a partition was found behind in Redis, holding less than Redis had "
+            "acknowledged (it lost writes: killed before its append-only file reached the "
+            "disk, or restored from an older copy); the difference is read back from the log.",
+            ["topic"],
+            registry=registry,
+        )
+        self.read_back = Counter(
+            "pantau_read_back_messages",
+            "Messages read back from the log to fill what Redis lost or a failed batch left.",
+            ["topic"],
+            registry=registry,
+        )

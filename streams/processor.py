@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -51,14 +51,25 @@ class BatchProcessor:
         self.kinds = kinds
         self.topic_of_kind = {kind.value: topic for topic, kind in kinds.items()}
 
-    async def process(self, messages: Sequence[Incoming]) -> CommitReport:
+    async def process(
+        self,
+        messages: Sequence[Incoming],
+        acknowledged: Mapping[tuple[str, int], int | None] | None = None,
+    ) -> CommitReport:
+        """Apply `messages`; `acknowledged` is what Redis last acknowledged for their
+        partitions, so that a Redis holding less is noticed (see StateStore)."""
         started = time.perf_counter()
         batches: dict[tuple[str, int], PartitionBatch] = {}
         rejected: list[tuple[Incoming, Rejection]] = []
         for message in messages:
             batch = batches.setdefault(
                 (message.topic, message.partition),
-                PartitionBatch(message.topic, message.partition, last_offset=-1),
+                PartitionBatch(
+                    message.topic,
+                    message.partition,
+                    last_offset=-1,
+                    acknowledged=(acknowledged or {}).get((message.topic, message.partition)),
+                ),
             )
             batch.last_offset = max(batch.last_offset, message.offset)
             outcome = decode(message.value, self.kinds[message.topic], self.profile)

@@ -5,6 +5,12 @@ batch touches), a pure fold in memory, then one atomic script that writes the re
 the aggregate increments and the new offset, guarded by the offset read. Events at or
 below the stored offset are skipped; if another worker moved the offset meanwhile (a
 rebalance), the guard refuses and the batch is folded again from what is now stored.
+
+A batch may say which offset Redis last acknowledged to its worker for the partition. If
+Redis now holds less, it has lost acknowledged writes (killed before its append-only file
+reached the disk, or restored from an older copy): the batch is refused rather than
+applied over the hole, and the report names the offset Redis holds so the worker can read
+the log again from there.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ class PartitionBatch:
     partition: int
     last_offset: int  # the batch's highest offset, dead-lettered messages included
     events: list[tuple[int, AnyEvent]] = field(default_factory=list)  # (offset, event)
+    # What Redis acknowledged to this worker for the partition before the batch, if known.
+    acknowledged: int | None = None
 
 
 @dataclass
@@ -40,6 +48,9 @@ class CommitReport:
     unchanged: int = 0  # of those, duplicates or superseded: no figure moved
     skipped: int = 0  # at or below the stored offset: applied before
     applied_events: list[AnyEvent] = field(default_factory=list)
+    # (topic, partition) -> the offset Redis holds, for partitions refused because Redis
+    # holds less than it had acknowledged; nothing of those was applied.
+    behind: dict[tuple[str, int], int | None] = field(default_factory=dict)
 
 
 class StateStore:
@@ -60,17 +71,21 @@ class StateStore:
             if not pending:
                 return report
             snapshots = await self._read(pending)
-            writes = self._redis.pipeline(transaction=False)
-            planned = []
-            for batch, (stored, records) in zip(pending, snapshots, strict=True):
-                if stored is not None and batch.last_offset <= stored:
-                    report.skipped += len(batch.events)
-                    continue
-                fresh = [(o, e) for o, e in batch.events if stored is None or o > stored]
-                fold = fold_batch(records, [e for _, e in fresh], self._zone)
-                await self._queue_commit(writes, batch, stored, fold.changed, fold.aggregates)
-                planned.append((batch, fresh, fold.unchanged, len(batch.events) - len(fresh)))
-            outcomes = await writes.execute() if planned else []
+            # As a context, so that a pipeline cut off by a lost connection is released.
+            async with self._redis.pipeline(transaction=False) as writes:
+                planned = []
+                for batch, (stored, records) in zip(pending, snapshots, strict=True):
+                    if _lost_writes(batch, stored):
+                        report.behind[(batch.topic, batch.partition)] = stored
+                        continue
+                    if stored is not None and batch.last_offset <= stored:
+                        report.skipped += len(batch.events)
+                        continue
+                    fresh = [(o, e) for o, e in batch.events if stored is None or o > stored]
+                    fold = fold_batch(records, [e for _, e in fresh], self._zone)
+                    await self._queue_commit(writes, batch, stored, fold.changed, fold.aggregates)
+                    planned.append((batch, fresh, fold.unchanged, len(batch.events) - len(fresh)))
+                outcomes = await writes.execute() if planned else []
             pending = []
             for (batch, fresh, unchanged, skipped), done in zip(planned, outcomes, strict=True):
                 if done:
@@ -88,15 +103,15 @@ class StateStore:
     async def _read(
         self, batches: list[PartitionBatch]
     ) -> list[tuple[int | None, dict[str, Record | None]]]:
-        reads = self._redis.pipeline(transaction=False)
         entities = []
-        for batch in batches:
-            ids = sorted({event.entity_id for _, event in batch.events})
-            entities.append(ids)
-            reads.get(self._keys.offset(batch.topic, batch.partition))
-            if ids:
-                reads.mget([self._keys.record(batch.topic, batch.partition, i) for i in ids])
-        results = iter(await reads.execute())
+        async with self._redis.pipeline(transaction=False) as reads:
+            for batch in batches:
+                ids = sorted({event.entity_id for _, event in batch.events})
+                entities.append(ids)
+                reads.get(self._keys.offset(batch.topic, batch.partition))
+                if ids:
+                    reads.mget([self._keys.record(batch.topic, batch.partition, i) for i in ids])
+            results = iter(await reads.execute())
         snapshots = []
         for ids in entities:
             raw_offset = next(results)
@@ -136,3 +151,9 @@ class StateStore:
         notice = {"topic": topic, "partition": partition, "offset": batch.last_offset}
         args += [self._keys.changes_channel, json.dumps(notice)]
         await self._commit(keys=keys, args=args, client=pipeline)
+
+
+def _lost_writes(batch: PartitionBatch, stored: int | None) -> bool:
+    if batch.acknowledged is None:
+        return False
+    return stored is None or stored < batch.acknowledged

@@ -205,9 +205,17 @@ def assert_same_state(live: MemoryState, rebuilt: MemoryState) -> None:
     for state in (live, rebuilt):
         state.records = {shard: r for shard, r in state.records.items() if r}
         state.aggregates = {shard: a for shard, a in state.aggregates.items() if a}
-    assert live.records.keys() == rebuilt.records.keys()
+    assert live.records.keys() == rebuilt.records.keys(), (
+        f"shards only in Redis: {sorted(live.records.keys() - rebuilt.records.keys())}, "
+        f"only in the rebuild: {sorted(rebuilt.records.keys() - live.records.keys())}"
+    )
     for shard in rebuilt.records:
         assert live.records[shard] == rebuilt.records[shard], f"records of {shard} differ"
-    assert live.aggregates.keys() == rebuilt.aggregates.keys()
+    only_live = live.aggregates.keys() - rebuilt.aggregates.keys()
+    only_rebuilt = rebuilt.aggregates.keys() - live.aggregates.keys()
+    assert not only_live and not only_rebuilt, (
+        f"aggregate shards only in Redis: {sorted(only_live)}, "
+        f"only in the rebuild: {sorted(only_rebuilt)}"
+    )
     for shard in rebuilt.aggregates:
         assert live.aggregates[shard] == rebuilt.aggregates[shard], f"aggregates of {shard} differ"

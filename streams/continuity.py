@@ -1,0 +1,188 @@
+"""Every batch continues exactly from what Redis holds, even after Redis lost writes.
+
+Redis killed before its append-only file reached the disk comes back without its last
+writes (with `appendfsync everysec`, a second or more of them); Redis restored from a
+backup comes back further behind. Its state is still consistent (each batch is one atomic
+script), only older, and the worker has already read past it. The log has everything:
+the missing offsets are read back from it (a reader of its own, no consumer group) and
+applied before the batch, while the live stream goes on where it was. Seeking the live
+stream back instead is unsafe in Faust: messages read before the seek still reach the
+agents, and Faust then drops the re-read ones as older than what it last handed on.
+
+A loss shows in two places: a batch the store refuses (it reports the partition
+`behind`), and an audit that compares, every few seconds, what Redis holds with what it
+acknowledged, for partitions where nothing new arrives. A batch that does not start right
+after what Redis acknowledged (one that failed before it, or a seek at assignment that
+left older messages in Faust's buffers) is completed from the log the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Protocol
+
+from aiokafka import TopicPartition
+from redis.exceptions import RedisError
+
+from pantau.contract.settings import Settings
+from pantau.logreader import LogReader
+from pantau.state.store import CommitReport
+from streams.metrics import PipelineMetrics
+from streams.positions import Partition, PartitionPositions
+from streams.processor import Incoming
+
+log = logging.getLogger("pantau.worker")
+AUDIT_SECONDS = 5.0
+
+
+class Processing(Protocol):
+    async def process(
+        self, messages: Sequence[Incoming], acknowledged: Mapping[Partition, int | None]
+    ) -> CommitReport: ...
+
+
+class StoredOffsets(Protocol):
+    async def stored_offset(self, topic: str, partition: int) -> int | None: ...
+
+
+ReadBack = Callable[[Partition, int | None, int], Awaitable[list[Incoming]]]
+
+
+class Continuity:
+    def __init__(
+        self,
+        processor: Processing,
+        store: StoredOffsets,
+        positions: PartitionPositions,
+        metrics: PipelineMetrics,
+        read_back: ReadBack,
+    ) -> None:
+        self._processor = processor
+        self._store = store
+        self._positions = positions
+        self._metrics = metrics
+        self._read_back = read_back
+        # One batch at a time per topic: the agent's, or the audit's read-back.
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def apply(self, topic: str, received: Sequence[Incoming]) -> CommitReport | None:
+        """Apply a batch the live stream delivered for `topic`."""
+        async with self._locks[topic]:
+            messages = self._positions.admit(received)
+            if not messages:
+                return None
+            by_partition: dict[Partition, list[Incoming]] = defaultdict(list)
+            for message in messages:
+                by_partition[(message.topic, message.partition)].append(message)
+            return await self._apply_contiguous(by_partition)
+
+    async def audit(self) -> None:
+        """Read back what Redis lost in partitions the live stream is not delivering."""
+        for partition, acknowledged in list(self._positions.acknowledged.items()):
+            if acknowledged is None:
+                continue
+            async with self._locks[partition[0]]:
+                if self._positions.acknowledged.get(partition) != acknowledged:
+                    continue  # a batch moved it meanwhile and checked it then
+                try:
+                    held = await self._store.stored_offset(*partition)
+                except RedisError as error:
+                    # The batches themselves wait out an unreachable Redis.
+                    log.debug("audit of the stored offsets put off: %s", error)
+                    return
+                if held is not None and held >= acknowledged:
+                    continue
+                self._report_loss(partition, held, acknowledged)
+                self._positions.lost(partition, held)
+                await self._apply_contiguous({partition: []}, through={partition: acknowledged})
+
+    async def _apply_contiguous(
+        self,
+        by_partition: dict[Partition, list[Incoming]],
+        through: dict[Partition, int] | None = None,
+    ) -> CommitReport:
+        """Apply each partition's messages, first reading back from the log whatever lies
+        between what Redis acknowledged and them; again while Redis reports a loss."""
+        total = CommitReport()
+        through = dict(through or {})
+        pending = by_partition
+        while pending:
+            pending = {p: m for p, m in pending.items() if self._positions.owns(p)}
+            acknowledged = {p: self._positions.acknowledged[p] for p in pending}
+            for partition, messages in pending.items():
+                last = messages[-1].offset if messages else through[partition]
+                if not _continues(acknowledged[partition], messages, last):
+                    pending[partition] = read = await self._read_back(
+                        partition, acknowledged[partition], last
+                    )
+                    self._metrics.read_back.labels(partition[0]).inc(len(read))
+            batch = [m for messages in pending.values() for m in messages]
+            if not batch:
+                break
+            report = await self._processor.process(batch, acknowledged)
+            self._positions.stored(
+                {p: m[-1].offset for p, m in pending.items() if m and p not in report.behind}
+            )
+            _add(total, report)
+            for partition, held in report.behind.items():
+                self._report_loss(partition, held, acknowledged[partition])
+                self._positions.lost(partition, held)
+            pending = {p: pending[p] for p in report.behind}
+        return total
+
+    def _report_loss(
+        self, partition: Partition, held: int | None, acknowledged: int | None
+    ) -> None:
+        self._metrics.redis_rewinds.labels(partition[0]).inc()
+        log.warning(
+            "Redis holds %s[%d] at offset %s, behind the %s it acknowledged (it lost "
+            "writes); reading the difference back from the log",
+            *partition,
+            held,
+            acknowledged,
+        )
+
+
+class LogReadBack:
+    """Reads a partition's offsets after `acknowledged` through `last` from the log (from
+    its first offset if retention already deleted older ones)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    async def __call__(
+        self, partition: Partition, acknowledged: int | None, last: int
+    ) -> list[Incoming]:
+        tp = TopicPartition(*partition)
+        start = 0 if acknowledged is None else acknowledged + 1
+        read: list[Incoming] = []
+        async with LogReader(self._settings, client_id="pantau-worker-readback") as reader:
+            first, _ = (await reader.bounds([tp]))[tp]
+            async for records in reader.read(tp, max(start, first), last + 1):
+                read.extend(
+                    Incoming(r.topic, r.partition, r.offset, r.key, r.value) for r in records
+                )
+        log.info(
+            "read back %s[%d] offsets %d to %d from the log (%d messages)",
+            *partition,
+            start,
+            last,
+            len(read),
+        )
+        return read
+
+
+def _continues(acknowledged: int | None, messages: Sequence[Incoming], last: int) -> bool:
+    """Whether `messages` are every offset after `acknowledged` through `last`."""
+    start = 0 if acknowledged is None else acknowledged + 1
+    return [m.offset for m in messages] == list(range(start, last + 1))
+
+
+def _add(total: CommitReport, report: CommitReport) -> None:
+    total.applied += report.applied
+    total.unchanged += report.unchanged
+    total.skipped += report.skipped
+    total.applied_events.extend(report.applied_events)
