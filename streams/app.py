@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
 
 import faust
 import redis.asyncio as aioredis
+from faust.types import TP
 from prometheus_client import CollectorRegistry
 
 from pantau.contract.city import CityProfile
@@ -47,7 +48,10 @@ class Worker:
     redis: aioredis.Redis
     continuity: Continuity
     positions: PartitionPositions
-    owned: set[Any] = field(default_factory=set)
+
+    @property
+    def owned(self) -> list[TP]:
+        return [TP(topic, partition) for topic, partition in sorted(self.positions.expected)]
 
 
 def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRegistry) -> Worker:
@@ -150,14 +154,14 @@ def _on_rebalance(worker: Worker, topics: set[str]) -> None:
         # would touch the fetcher's buffers from this thread while that thread drains them,
         # which crashes the fetcher with a KeyError now and then.
         await app.consumer.seek_wait(starts)
-        worker.owned = set(mine)
+        kept = {(tp.topic, tp.partition) for tp in mine}
+        worker.positions.revoke([p for p in list(worker.positions.expected) if p not in kept])
         log.info(
             "resuming %s",
             {f"{tp.topic}[{tp.partition}]": o for tp, o in zip(mine, stored, strict=True)},
         )
 
     async def forget(app: Any, revoked: Any, **_: Any) -> None:
-        worker.owned -= set(revoked)
         worker.positions.revoke((tp.topic, tp.partition) for tp in revoked)
 
     # Faust's signal types do not describe keyword receivers; the calls are as documented.
