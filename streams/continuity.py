@@ -31,6 +31,7 @@ from pantau.contract.settings import Settings
 from pantau.logreader import LogReader
 from pantau.state.store import CommitReport
 from streams.metrics import PipelineMetrics
+from streams.patience import ATTEMPT_SECONDS
 from streams.positions import Partition, PartitionPositions
 from streams.processor import Incoming
 
@@ -84,20 +85,30 @@ class Continuity:
         for partition, acknowledged in list(self._positions.acknowledged.items()):
             if acknowledged is None:
                 continue
+            # Read without the topic's lock, so that a Redis that hangs never holds up
+            # the agent; bounded, as every worker call on Redis is.
+            try:
+                async with asyncio.timeout(ATTEMPT_SECONDS):
+                    held = await self._store.stored_offset(*partition)
+            except (RedisError, TimeoutError) as error:
+                # The batches themselves wait out an unreachable Redis.
+                log.debug("audit of the stored offsets put off: %r", error)
+                return
+            # Redis only moves forward unless it loses writes, so holding less than it
+            # had acknowledged before this read is a loss.
+            if held is not None and held >= acknowledged:
+                continue
             async with self._locks[partition[0]]:
                 if self._positions.acknowledged.get(partition) != acknowledged:
-                    continue  # a batch moved it meanwhile and checked it then
-                try:
-                    held = await self._store.stored_offset(*partition)
-                except RedisError as error:
-                    # The batches themselves wait out an unreachable Redis.
-                    log.debug("audit of the stored offsets put off: %s", error)
-                    return
-                if held is not None and held >= acknowledged:
-                    continue
+                    continue  # a batch has been stored since, and saw the loss itself
                 self._report_loss(partition, held, acknowledged)
                 self._positions.lost(partition, held)
-                await self._apply_contiguous({partition: []}, through={partition: acknowledged})
+                try:
+                    await self._apply_contiguous({partition: []}, through={partition: acknowledged})
+                except Exception:
+                    # Found again at the next audit (or refused at the next batch).
+                    self._positions.lost(partition, acknowledged)
+                    log.exception("reading back %s[%d] failed; trying again later", *partition)
 
     async def _apply_contiguous(
         self,
