@@ -8,6 +8,7 @@ recorded and raised at the next flush, never dropped silently.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from types import TracebackType
@@ -22,6 +23,8 @@ from pantau.contract.connections import kafka_options
 from pantau.contract.events import SCHEMA_VERSION, AnyEvent
 from pantau.contract.settings import Settings
 from pantau.contract.topics import HEADER_KIND, HEADER_SCHEMA_VERSION, TOPIC_OF_KIND
+
+log = logging.getLogger("pantau.publisher")
 
 Publishable = AnyEvent | AlertEvent
 
@@ -138,6 +141,18 @@ class EventPublisher:
         try:
             self.flush(timeout)
         finally:
+            self._close_producer(timeout)
+
+    def _close_producer(self, timeout: float | None) -> None:
+        try:
+            self._producer.close(timeout=timeout)
+        except KafkaTimeoutError:
+            # flush() above already accounted for every event (acknowledged, or named in a
+            # PublishError); what the client still holds are its own retries of batches
+            # sent during an outage. kafka-python raises here before it stops its sender
+            # thread, so stop the sender without sending more, then close.
+            log.warning("closing the producer: batches still retried; stopping without them")
+            self._producer._sender.force_close()
             self._producer.close(timeout=timeout)
 
     def __enter__(self) -> Self:

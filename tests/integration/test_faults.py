@@ -295,7 +295,7 @@ def test_a_publisher_fails_loudly_naming_events_when_the_broker_stays_down(
         assert named == {event.event_id for event in events[1:]}
     finally:
         stack_control.restart(live_stack)
-        publisher.close(timeout=10)
+        publisher.close(timeout=30)
 
 
 def _feed_events(seed: int) -> Iterator[AnyEvent]:
