@@ -1,6 +1,6 @@
 """The Faust worker: one agent per event topic, batching with take_events, resuming
-from the offsets stored in Redis whenever partitions are assigned, and reading the log
-back from the log whatever Redis lost of what it had acknowledged (streams/continuity.py)."""
+from the offsets stored in Redis whenever partitions are assigned, and reading back from
+the log whatever Redis lost of what it had acknowledged (streams/continuity.py)."""
 
 from __future__ import annotations
 
