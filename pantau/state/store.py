@@ -104,7 +104,9 @@ class StateStore:
                 if stored is not None and batch.last_offset <= stored:
                     report.skipped += len(batch.events)
                     continue
-                fresh = [(o, e) for o, e in batch.events if stored is None or o > stored]
+                fresh = batch.events
+                if stored is not None and fresh and fresh[0][0] <= stored:
+                    fresh = [(o, e) for o, e in fresh if o > stored]
                 fold = fold_batch(records, [e for _, e in fresh], self._zone)
                 calls.append(self._commit_call(batch, stored, fold.changed, fold.aggregates))
                 planned.append((batch, fresh, fold, len(batch.events) - len(fresh)))
