@@ -30,14 +30,15 @@ from streams.monitor import BatchMonitor
 from streams.patience import until_redis_answers
 from streams.positions import PartitionPositions
 from streams.processor import BatchProcessor
-from streams.transport import RecordBatch, RecordBatches, use_batch_transport
+from streams.transport import FetchCarrier, RecordBatches, use_batch_transport
 
 log = logging.getLogger("pantau.worker")
 # Throughput comes from big batches: one Redis round trip and one script per partition
 # per batch, whatever its size. A batch is one fetch of one partition: under load, what
 # arrived while the last one was committed; when quiet, each record as it comes.
 POLL_RECORDS = 5000
-# Items in an agent's buffer are whole fetches: a few are enough to keep it busy.
+# Items in an agent's buffer: carriers of whole fetches, which later fetches join while
+# they wait (streams/transport.py), so the buffer rarely holds more than one.
 STREAM_BUFFER_BATCHES = 8
 
 
@@ -113,9 +114,10 @@ def _add_agent(worker: Worker, kind: EventKind, topic_name: str) -> None:
     topic = worker.app.topic(topic_name, schema=RecordBatches())
 
     async def apply(stream: Any) -> None:
-        batch: RecordBatch
-        async for batch in stream:
-            await worker.continuity.apply_fetch((topic_name, batch[0].partition), batch)
+        carrier: FetchCarrier
+        async for carrier in stream:
+            await worker.continuity.apply_fetch(topic_name, carrier.take())
+            carrier.acknowledge()
             _report_lag(worker, topic_name)
 
     worker.app.agent(topic, name=f"pantau.{kind.value}")(apply)

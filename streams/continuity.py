@@ -83,15 +83,21 @@ class Continuity:
             return await self._apply_contiguous(dict(by_partition))
 
     async def apply_fetch(
-        self, partition: Partition, fetched: Sequence[Received]
+        self, topic: str, fetch: Sequence[Sequence[Received]]
     ) -> CommitReport | None:
-        """Apply one fetch of one partition: its records in offset order, as the batch
-        transport delivers them (streams/transport.py)."""
-        async with self._locks[partition[0]]:
-            messages = self._positions.admit_fetch(partition, fetched)
-            if not messages:
+        """Apply one fetch of `topic`: per partition, its records in offset order, as the
+        batch transport delivers them (streams/transport.py)."""
+        async with self._locks[topic]:
+            pending: dict[Partition, Sequence[Received]] = {}
+            for records in fetch:
+                partition = (topic, records[0].partition)
+                if admitted := self._positions.admit_fetch(partition, records):
+                    # A partition fetched twice while the agent was busy: consecutive.
+                    earlier = pending.get(partition)
+                    pending[partition] = admitted if earlier is None else [*earlier, *admitted]
+            if not pending:
                 return None
-            return await self._apply_contiguous({partition: messages})
+            return await self._apply_contiguous(pending)
 
     async def audit(self) -> None:
         """Read back what Redis lost in partitions the live stream is not delivering."""

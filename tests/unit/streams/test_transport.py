@@ -4,6 +4,7 @@ internals it relies on are pinned here, so an upgrade that changes them fails lo
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import inspect
 from dataclasses import dataclass
@@ -15,7 +16,13 @@ import pytest
 from faust.transport.consumer import Consumer as FaustConsumer
 from faust.types import TP
 
-from streams.transport import BatchConsumer, RecordBatches, use_batch_transport
+from streams.transport import (
+    BatchConsumer,
+    BatchTransport,
+    FetchCarrier,
+    RecordBatches,
+    use_batch_transport,
+)
 
 TOPIC = "pantau.complaints"
 # The digests of the Faust code BatchConsumer replaces or imitates, as of 0.15.3. A new
@@ -59,10 +66,10 @@ def test_the_faust_code_the_transport_replaces_is_unchanged(name: str) -> None:
 
 def test_the_faust_internals_the_transport_uses_exist() -> None:
     consumer = _consumer()
-    for attribute in ("_read_offset", "_gap", "_acked", "_committed_offset",
+    for attribute in ("_read_offset", "_gap", "_acked", "_committed_offset", "_n_acked",
                       "_buffered_partitions", "suspend_flow", "_commit_every"):  # fmt: skip
         assert hasattr(consumer, attribute), attribute
-    for method in ("_wait_next_records", "perform_seek", "wait_first", "_add_gap", "commit"):
+    for method in ("_wait_next_records", "perform_seek", "wait_first", "commit", "ack"):
         assert callable(getattr(consumer, method)), method
 
 
@@ -86,20 +93,13 @@ def test_records_below_the_read_offset_are_dropped() -> None:
     assert consumer._unread(tp, fetched) == ()
 
 
-async def test_a_fetch_is_one_item_and_its_range_is_committed_only_once_acked() -> None:
+async def test_a_message_stands_for_its_range_committed_only_once_acked() -> None:
     consumer = _consumer()
     await cast(Any, consumer.app.topics)._update_indices()  # as on subscribing
     tp = TP(TOPIC, 0)
     consumer._committed_offset[tp] = 10
-    delivered: list[Any] = []
-
-    async def deliver(message: Any) -> None:
-        delivered.append(message)
-
-    batch = tuple(Record(TOPIC, 0, offset) for offset in range(10, 20))
-    await consumer._deliver(tp, batch, deliver)
-    (message,) = delivered
-    assert (message.offset, message.value) == (19, batch)
+    message = consumer._stand_for(tp, tuple(Record(TOPIC, 0, o) for o in range(10, 20)))
+    assert message.offset == 19
     assert consumer._read_offset[tp] == 19
     assert consumer._new_offset(tp) is None  # nothing acknowledged yet: nothing to commit
     consumer.ack(message)
@@ -108,19 +108,68 @@ async def test_a_fetch_is_one_item_and_its_range_is_committed_only_once_acked() 
 
     # The next fetch continues after a hole (offsets 20 and 21 never came): both are
     # acknowledged with the batch that follows them.
-    later = tuple(Record(TOPIC, 0, offset) for offset in range(22, 25))
-    await consumer._deliver(tp, later, deliver)
+    later = consumer._stand_for(tp, tuple(Record(TOPIC, 0, o) for o in range(22, 25)))
     assert consumer._new_offset(tp) is None
-    consumer.ack(delivered[-1])
+    consumer.ack(later)
     assert consumer._new_offset(tp) == 25
 
 
-def test_the_schema_hands_the_batch_through_untouched() -> None:
-    batch = (Record(TOPIC, 0, 1),)
+class ScriptedConsumer(BatchConsumer):
+    """Faust's consumer with the broker replaced by a list of fetches."""
+
+    fetches: list[dict[TP, list[Record]]]
+
+    async def _wait_next_records(self, timeout: float) -> tuple[Any, Any]:
+        if not self.fetches:
+            self._stopped.set()
+            return None, None
+        return self.fetches.pop(0), None
+
+    def highwater(self, tp: TP) -> int:
+        return 0
+
+
+async def test_fetches_join_the_waiting_carrier_and_every_range_is_acknowledged() -> None:
+    app = faust.App("pantau-transport-test", broker="kafka://127.0.0.1:1")
+    app.transport = type("Scripted", (BatchTransport,), {"Consumer": ScriptedConsumer})(
+        app.conf.broker_consumer, app
+    )
+    app.topics.add(app.topic(TOPIC, schema=RecordBatches()))
+    await cast(Any, app.topics)._update_indices()
+    consumer = cast(ScriptedConsumer, app.consumer)
+    consumer.resume_flow()
+    p0, p1 = TP(TOPIC, 0), TP(TOPIC, 1)
+    consumer.fetches = [
+        {p0: [Record(TOPIC, 0, o) for o in range(0, 3)], p1: [Record(TOPIC, 1, 0)]},
+        {p0: [Record(TOPIC, 0, o) for o in range(3, 5)]},  # arrives while the first waits
+    ]
+    delivered: list[Any] = []
+
+    async def deliver(message: Any) -> None:
+        delivered.append(message)
+
+    consumer.callback = deliver
+    await consumer._drain_messages(cast(Any, type("Fetcher", (), {"_stopped": asyncio.Event()})()))
+    (message,) = delivered  # one item for the topic: the second fetch joined it
+    carrier = message.value
+    assert [[r.offset for r in batch] for batch in carrier.take()] == [[0, 1, 2], [0], [3, 4]]
+    assert consumer._new_offset(p0) is None
+    carrier.acknowledge()
+    assert (consumer._new_offset(p0), consumer._new_offset(p1)) == (5, 1)
+
+
+def test_a_taken_carrier_takes_no_more() -> None:
+    carrier = FetchCarrier(_consumer(), generation=1)
+    carrier.add((Record(TOPIC, 0, 1),), cast(Any, None))
+    assert [len(batch) for batch in carrier.take()] == [1]
+    assert carrier.taken
+
+
+def test_the_schema_hands_the_carrier_through_untouched() -> None:
+    carrier = FetchCarrier(_consumer(), generation=1)
 
     class Message:
         key = None
-        value = batch
+        value = carrier
 
-    schema = RecordBatches()
-    assert schema.loads_value(None, Message()) is batch
+    assert RecordBatches().loads_value(None, Message()) is carrier
