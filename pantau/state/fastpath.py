@@ -1,0 +1,144 @@
+"""The fast path from a Kafka message to an event: msgspec and a few prepared lookups.
+
+`vouch` returns the event only when it can tell, without pydantic, that pydantic would
+accept the message and read the very same values from it; otherwise None, and the
+message goes the contract's way (pantau/state/decode.py). It never rejects anything:
+every rejection, with its reason and text, is pydantic's and the city profile's.
+
+msgspec checks in C: JSON syntax and UTF-8, types (strictly: numeric strings, floats
+for ints and bools for numbers, which pydantic's lax mode coerces, go the contract's way
+and come back as what pydantic made of them), unknown fields, lengths, bounds, aware
+datetimes, enums and the kind tag's value. Checked here, without regular expressions:
+
+- the kind tag is there at all: msgspec reads a lone tagged Struct without it, while
+  pydantic's discriminated union requires it;
+- no datetime has a fraction of more than six digits: msgspec rounds those to the
+  microsecond where pydantic truncates, which can move an event into the next second,
+  minute or day;
+- identifiers match `^[A-Za-z0-9][\\w.:-]*$`, told exactly for ASCII text only: Python's
+  `\\w` and `$` are not pydantic-core's (Unicode marks, `²`, a final newline...), so
+  other identifiers are left to pydantic;
+- profile keys (category, agency, kecamatan, kelurahan, indicator) are the profile's,
+  from its prepared sets: a key the profile knows is a valid slug by construction;
+- the indicator period's pattern, and lat and lon given together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from pantau.contract.city import CityProfile
+from pantau.contract.events import EventKind
+from pantau.contract.wire import WireComplaint, WireEvent, WireIndicator, WireProgram
+
+
+class _Glance(msgspec.Struct, gc=False):
+    """What the fast path must see of a message before trusting msgspec's reading of
+    it, decoded by the same parser (so duplicate keys and escapes read alike)."""
+
+    kind: str = ""
+    occurred_at: str = ""
+    produced_at: str = ""
+
+
+_GLANCE = msgspec.json.Decoder(_Glance)
+
+_IDENTIFIER_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-"
+# A byte an identifier may hold becomes a letter, any other a digit: text made of
+# identifier characters only then reads all letters (one C loop, nothing per character).
+_IDENTIFIER_BYTES = bytes(ord("a" if byte in _IDENTIFIER_CHARS else "0") for byte in range(256))
+# Everything `(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?|-Q[1-4]|-S[12])?$` accepts
+# after the year.
+_MONTHS = [f"-{month:02d}" for month in range(1, 13)]
+_PERIOD_SUFFIXES = frozenset(
+    ["", "-Q1", "-Q2", "-Q3", "-Q4", "-S1", "-S2", *_MONTHS]
+    + [f"{month}-{day:02d}" for month in _MONTHS for day in range(1, 32)]
+)
+
+
+def vouch(value: bytes, expected: EventKind, profile: CityProfile) -> WireEvent | None:
+    """The event pydantic would make of `value` on the `expected` kind's topic, with every
+    name known to `profile`; None when that cannot be told quickly."""
+    decoder, holds = _WAYS[expected]
+    try:
+        glance = _GLANCE.decode(value)
+        event = decoder.decode(value)
+    # ValidationError is a DecodeError. Skipping a deeply nested value of an unknown key
+    # recurses: deep enough, and it is the contract's to reject.
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    if glance.kind and _whole_microseconds(glance.occurred_at, glance.produced_at):
+        return event if holds(event, profile) else None
+    return None
+
+
+def _whole_microseconds(*texts: str) -> bool:
+    """Whether no datetime text has a fraction finer than a microsecond. msgspec accepted
+    each, so it reads YYYY-MM-DDTHH:MM:SS, then maybe a dot and digits, then the zone:
+    a seventh digit of a fraction can only be at index 26."""
+    for text in texts:
+        if text[26:27].isdigit() and text[19] == "." and text[20:26].isdigit():
+            return False
+    return True
+
+
+def _complaint_holds(event: WireComplaint, profile: CityProfile) -> bool:
+    event_id, source, complaint_id = event.event_id, event.source, event.complaint_id
+    return (
+        (event.category, event.dimension, event.kecamatan, event.kelurahan)
+        in profile.complaint_places
+        and event.agency in profile.agency_keys
+        and (event.lat is None) == (event.lon is None)
+        and _identifier_chars(event_id + source + complaint_id)
+        # msgspec saw to the identifiers' lengths: each has a first character.
+        and (event_id[0] + source[0] + complaint_id[0]).isalnum()
+    )
+
+
+def _program_holds(event: WireProgram, profile: CityProfile) -> bool:
+    event_id, source, program_id = event.event_id, event.source, event.program_id
+    return (
+        event.agency in profile.agency_keys
+        and _identifier_chars(event_id + source + program_id)
+        and (event_id[0] + source[0] + program_id[0]).isalnum()
+    )
+
+
+def _indicator_holds(event: WireIndicator, profile: CityProfile) -> bool:
+    return (
+        (event.indicator_id, event.dimension) in profile.indicator_dimensions
+        and is_period(event.period)
+        and are_identifiers(event.event_id, event.source)
+    )
+
+
+_WAYS: dict[EventKind, tuple[msgspec.json.Decoder[Any], Callable[[Any, CityProfile], bool]]] = {
+    EventKind.COMPLAINT: (msgspec.json.Decoder(WireComplaint), _complaint_holds),
+    EventKind.PROGRAM: (msgspec.json.Decoder(WireProgram), _program_holds),
+    EventKind.INDICATOR: (msgspec.json.Decoder(WireIndicator), _indicator_holds),
+}
+
+
+def are_identifiers(*texts: str) -> bool:
+    """Whether each text matches `^[A-Za-z0-9][\\w.:-]*$` as pydantic-core reads it,
+    told only for ASCII text (False otherwise: unsure). Lengths are not checked."""
+    return _identifier_chars("".join(texts)) and all(text[:1].isalnum() for text in texts)
+
+
+def _identifier_chars(text: str) -> bool:
+    """Whether `text` is ASCII made of identifier characters only (isascii is O(1))."""
+    return text.isascii() and text.encode().translate(_IDENTIFIER_BYTES).isalpha()
+
+
+def is_period(period: str) -> bool:
+    """Whether `period` matches the contract's period pattern, told only for ASCII text
+    (False otherwise: pydantic-core's `\\d` takes other scripts' digits too)."""
+    return (
+        period.isascii()
+        and len(period) >= 4
+        and period[:4].isdigit()
+        and period[4:] in _PERIOD_SUFFIXES
+    )
