@@ -19,7 +19,7 @@ from pantau.contract.city import CityProfile
 from pantau.contract.errors import ContractError
 from pantau.contract.events import AnyEvent, EventKind, parse_event
 from pantau.contract.wire import WireEvent, wire_from_model
-from pantau.state.fastpath import vouch
+from pantau.state.fastpath import VOUCHERS
 
 MAX_EVENT_BYTES = 64 * 1024
 
@@ -44,7 +44,7 @@ def decode(value: bytes | None, expected: EventKind, profile: CityProfile) -> Wi
     """The event in `value` for the `expected` kind's topic, or why it is rejected."""
     if value is None or len(value) > MAX_EVENT_BYTES:
         return _refuse_unread(value)
-    event = vouch(value, expected, profile)
+    event = VOUCHERS[expected](value, profile)
     if event is not None:
         return event
     outcome = decode_by_contract(value, expected, profile)
