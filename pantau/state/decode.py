@@ -19,7 +19,7 @@ from pantau.contract.city import CityProfile
 from pantau.contract.errors import ContractError
 from pantau.contract.events import AnyEvent, EventKind, parse_event
 from pantau.contract.wire import WireEvent, wire_from_model
-from pantau.state.fastpath import VOUCHERS
+from pantau.state.fastpath import VOUCHERS, Known
 
 MAX_EVENT_BYTES = 64 * 1024
 
@@ -44,7 +44,8 @@ def decode(value: bytes | None, expected: EventKind, profile: CityProfile) -> Wi
     """The event in `value` for the `expected` kind's topic, or why it is rejected."""
     if value is None or len(value) > MAX_EVENT_BYTES:
         return _refuse_unread(value)
-    event = VOUCHERS[expected](value, profile)
+    known = _last_known if _last_known.profile is profile else _know(profile)
+    event = VOUCHERS[expected](value, known)
     if event is not None:
         return event
     outcome = decode_by_contract(value, expected, profile)
@@ -69,6 +70,18 @@ def decode_by_contract(
     if problems:
         return Rejection(Reason.UNKNOWN_REFERENCE, "; ".join(str(p) for p in problems))
     return event
+
+
+# A process decodes for one profile: the last one's prepared names are kept at hand, as
+# even one function call more per message shows on the hot path.
+_last_known = Known(None)
+
+
+def _know(profile: CityProfile) -> Known:
+    global _last_known
+    # The local one is returned: another thread may have put its own profile's meanwhile.
+    _last_known = known = Known(profile)
+    return known
 
 
 def _refuse_unread(value: bytes | None) -> Rejection:

@@ -63,12 +63,27 @@ _PERIOD_SUFFIXES = frozenset(
 def vouch(value: bytes, expected: EventKind, profile: CityProfile) -> WireEvent | None:
     """The event pydantic would make of `value` on the `expected` kind's topic, with every
     name known to `profile`; None when that cannot be told quickly."""
-    return VOUCHERS[expected](value, profile)
+    return VOUCHERS[expected](value, Known(profile))
+
+
+class Known:
+    """A profile's names as the fast path asks for them, on a plain object: reading an
+    attribute of a pydantic model costs several times as much. Made once per profile by
+    the caller (pantau/state/decode.py keeps the last one)."""
+
+    __slots__ = ("agencies", "complaint_places", "indicator_dimensions", "profile")
+
+    def __init__(self, profile: CityProfile | None) -> None:
+        """Names of `profile`, or none at all."""
+        self.profile = profile
+        self.complaint_places = profile.complaint_places if profile else frozenset()
+        self.agencies = profile.agency_keys if profile else frozenset()
+        self.indicator_dimensions = profile.indicator_dimensions if profile else frozenset()
 
 
 # The complaint's way is the hot one (nearly every message): written out in one function,
 # as each call and attribute lookup costs here. The other two share helpers.
-def _complaint(value: bytes, profile: CityProfile) -> WireComplaint | None:
+def _complaint(value: bytes, known: Known) -> WireComplaint | None:
     try:
         glance = _read_glance(value)
         event = _read_complaint(value)
@@ -85,8 +100,8 @@ def _complaint(value: bytes, profile: CityProfile) -> WireComplaint | None:
         and not (occurred[26:27].isdigit() and occurred[19] == "." and occurred[20:26].isdigit())
         and not (produced[26:27].isdigit() and produced[19] == "." and produced[20:26].isdigit())
         and (event.category, event.dimension, event.kecamatan, event.kelurahan)
-        in profile.complaint_places
-        and event.agency in profile.agency_keys
+        in known.complaint_places
+        and event.agency in known.agencies
         and (event.lat is None) == (event.lon is None)
         # See are_identifiers. msgspec saw to the lengths: each has a first character.
         and identifiers.isascii()
@@ -97,7 +112,7 @@ def _complaint(value: bytes, profile: CityProfile) -> WireComplaint | None:
     return None
 
 
-def _program(value: bytes, profile: CityProfile) -> WireProgram | None:
+def _program(value: bytes, known: Known) -> WireProgram | None:
     try:
         glance = _read_glance(value)
         event = _read_program(value)
@@ -105,14 +120,14 @@ def _program(value: bytes, profile: CityProfile) -> WireProgram | None:
         return None
     if (
         _trusted(glance)
-        and event.agency in profile.agency_keys
+        and event.agency in known.agencies
         and are_identifiers(event.event_id, event.source, event.program_id)
     ):
         return event
     return None
 
 
-def _indicator(value: bytes, profile: CityProfile) -> WireIndicator | None:
+def _indicator(value: bytes, known: Known) -> WireIndicator | None:
     try:
         glance = _read_glance(value)
         event = _read_indicator(value)
@@ -120,7 +135,7 @@ def _indicator(value: bytes, profile: CityProfile) -> WireIndicator | None:
         return None
     if (
         _trusted(glance)
-        and (event.indicator_id, event.dimension) in profile.indicator_dimensions
+        and (event.indicator_id, event.dimension) in known.indicator_dimensions
         and is_period(event.period)
         and are_identifiers(event.event_id, event.source)
     ):
@@ -133,7 +148,7 @@ _read_complaint = msgspec.json.Decoder(WireComplaint).decode
 _read_program = msgspec.json.Decoder(WireProgram).decode
 _read_indicator = msgspec.json.Decoder(WireIndicator).decode
 
-Voucher = Callable[[bytes, CityProfile], WireEvent | None]
+Voucher = Callable[[bytes, Known], WireEvent | None]
 VOUCHERS: dict[EventKind, Voucher] = {
     EventKind.COMPLAINT: _complaint,
     EventKind.PROGRAM: _program,

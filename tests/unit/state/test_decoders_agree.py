@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from pantau.contract.city import load_city_profile
+from pantau.contract.city import CityProfile, load_city_profile
 from pantau.contract.events import EVENT_MODELS, EventKind, encode_event
-from pantau.state.decode import MAX_EVENT_BYTES, Rejection, decode
+from pantau.state.decode import MAX_EVENT_BYTES, Reason, Rejection, decode
 from pantau.state.fastpath import are_identifiers, is_period, vouch
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.factories import complaint_document, indicator_document, program_document
@@ -732,3 +732,15 @@ def test_the_atheris_seeds() -> None:
     for kind, document in VALID.items():
         seed = bytes([kinds_list.index(kind)]) + json.dumps(document).encode()
         assert_agree(seed[1:], kinds_list[seed[0] % len(kinds_list)])
+
+
+def test_each_profile_answers_for_itself_when_profiles_alternate() -> None:
+    document = PROFILE.model_dump()
+    document["categories"] = [c for c in document["categories"] if c["key"] != "jalan-rusak"]
+    smaller = CityProfile.model_validate(document)
+    raw = json.dumps(complaint_document(category="jalan-rusak")).encode()
+    for _ in range(3):
+        assert not isinstance(decode(raw, EventKind.COMPLAINT, PROFILE), Rejection)
+        outcome = decode(raw, EventKind.COMPLAINT, smaller)
+        assert isinstance(outcome, Rejection) and outcome.reason is Reason.UNKNOWN_REFERENCE
+        assert disagreement(raw, EventKind.COMPLAINT, smaller) is None
