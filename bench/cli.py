@@ -45,32 +45,47 @@ def evaluate_detection(
 
 def bench(
     events: Annotated[int, typer.Option(help="Events in the workload.", min=1000)] = 1_000_000,
-    quick: Annotated[bool, typer.Option(help="50,000 events and short latency runs.")] = False,
+    quick: Annotated[
+        bool,
+        typer.Option(help="50,000 events, one round and one 20 s latency run at 2,000/s."),
+    ] = False,
+    rounds: Annotated[
+        int, typer.Option(help="Interleaved one-process rounds (medians).", min=1)
+    ] = 3,
+    latency_rate: Annotated[
+        float, typer.Option(help="Events/s held in each latency run.", min=1)
+    ] = 12_500.0,
+    latency_seconds: Annotated[
+        float, typer.Option(help="Length of each latency run.", min=5)
+    ] = 300.0,
+    latency_runs: Annotated[int, typer.Option(help="Latency runs.", min=1)] = 3,
     seed: Annotated[int, typer.Option(help="The workload's seed.")] = 2023,
     peer: Annotated[bool, typer.Option(help="Also run the Quix Streams peer.")] = True,
     json_out: Annotated[Path, typer.Option("--json", help="Where to write the figures.")] = Path(
         ".pantau-bench/results.json"
     ),
     latency_only: Annotated[
-        float | None,
-        typer.Option(help="Only the latency runs at this rate, on the state of the last run."),
-    ] = None,
+        bool,
+        typer.Option(help="Only the latency runs, on the state the last full run left."),
+    ] = False,
 ) -> None:
     """Measure Pantau on a stack of its own against a raw aiokafka baseline and a Quix
     Streams peer, with the same seeded workload; print the table and write the JSON."""
     # Imported here: the suite pulls in every role, which other commands need not load.
     from bench.report import print_results, write_json
+    from bench.suite import LatencyPlan, run_suite
     from bench.suite import latency_only as run_latency_only
-    from bench.suite import run_suite
 
     profile = load_city_profile(Settings().city_profile)
     size = 50_000 if quick else events
-    seconds = 10.0 if quick else 30.0
+    plan = LatencyPlan(latency_rate, latency_seconds, latency_runs)
+    if quick:
+        rounds, plan = 1, LatencyPlan(2_000.0, 20.0, 1)
     with console.status("benchmarking") as status:
-        if latency_only is not None:
-            results = run_latency_only(profile, size, latency_only, seconds, seed, status.update)
+        if latency_only:
+            results = run_latency_only(profile, size, plan, seed, status.update)
         else:
-            results = run_suite(profile, size, seed, peer, seconds, say=status.update)
+            results = run_suite(profile, size, seed, peer, rounds, plan, say=status.update)
     print_results(results, console)
     write_json(results, json_out)
     console.print(f"written to {json_out}")

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,14 +64,17 @@ def start_workers(
 
 
 def measure_catch_up(run: WorkerRun, client: redis.Redis, prefix: str, total: int,
-                     timeout: float) -> WorkerRun:  # fmt: skip
+                     timeout: float, progress: Callable[[], int] | None = None,
+                     ) -> WorkerRun:  # fmt: skip
     """From the first commit to the last: start-up and group joining are not the worker's
-    sustained rate, so they are left out."""
+    sustained rate, so they are left out. `progress` counts what is done (by default the
+    messages applied under `prefix`); the peer counts its own way."""
+    done_so_far = progress or (lambda: applied(client, prefix))
     deadline = time.monotonic() + timeout
     first: tuple[float, int] | None = None
     next_sample = 0.0
     while True:
-        done = applied(client, prefix)
+        done = done_so_far()
         now = time.perf_counter()
         if first is None and done > 0:
             first = (now, done)
@@ -81,7 +85,7 @@ def measure_catch_up(run: WorkerRun, client: redis.Redis, prefix: str, total: in
             run.seconds, run.events = now - first[0], done - first[1]
             return run
         if time.monotonic() > deadline or any(p.poll() is not None for p in run.processes):
-            raise RuntimeError(f"{prefix}: {done} of {total} applied; see the worker logs")
+            raise RuntimeError(f"{prefix}: {done} of {total} applied; see the logs")
         time.sleep(0.05)
 
 

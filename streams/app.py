@@ -1,6 +1,7 @@
-"""The Faust worker: one agent per event topic, batching with take_events, resuming
-from the offsets stored in Redis whenever partitions are assigned, and reading back from
-the log whatever Redis lost of what it had acknowledged (streams/continuity.py)."""
+"""The Faust worker: one agent per event topic, each item one fetch of one partition
+(streams/transport.py), resuming from the offsets stored in Redis whenever partitions are
+assigned, and reading back from the log whatever Redis lost of what it had acknowledged
+(streams/continuity.py)."""
 
 from __future__ import annotations
 
@@ -28,15 +29,16 @@ from streams.metrics import PipelineMetrics
 from streams.monitor import BatchMonitor
 from streams.patience import until_redis_answers
 from streams.positions import PartitionPositions
-from streams.processor import BatchProcessor, Incoming
+from streams.processor import BatchProcessor
+from streams.transport import RecordBatch, RecordBatches, use_batch_transport
 
 log = logging.getLogger("pantau.worker")
 # Throughput comes from big batches: one Redis round trip and one script per partition
-# per batch, whatever its size. Under load a batch is what arrived while the last one was
-# committed; `within` only bounds what a quiet stream waits (10 ms: p50 30 ms at 1,600/s).
-BATCH_MAX = 5000
-BATCH_WITHIN_SECONDS = 0.01
+# per batch, whatever its size. A batch is one fetch of one partition: under load, what
+# arrived while the last one was committed; when quiet, each record as it comes.
 POLL_RECORDS = 5000
+# Items in an agent's buffer are whole fetches: a few are enough to keep it busy.
+STREAM_BUFFER_BATCHES = 8
 
 
 @dataclass
@@ -72,7 +74,7 @@ def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRe
         # exports its own metrics per batch); see streams/monitor.py.
         Monitor=BatchMonitor,
         broker_max_poll_records=POLL_RECORDS,
-        stream_buffer_maxsize=4 * BATCH_MAX,
+        stream_buffer_maxsize=STREAM_BUFFER_BATCHES,
         consumer_max_fetch_size=16 * 1024 * 1024,
         # A worker killed outright holds its partitions until the session times out:
         # keep that short so a restart (or a peer) resumes within seconds, not a minute.
@@ -93,6 +95,7 @@ def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRe
     positions = PartitionPositions()
     continuity = Continuity(processor, store, positions, processor.metrics, LogReadBack(settings))
     worker = Worker(app, processor, store, registry, client, continuity, positions)
+    use_batch_transport(app)
     for kind, spec in EVENT_TOPICS.items():
         _add_agent(worker, kind, spec.name)
     _on_rebalance(worker, set(kinds))
@@ -107,15 +110,12 @@ def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRe
 
 
 def _add_agent(worker: Worker, kind: EventKind, topic_name: str) -> None:
-    topic = worker.app.topic(topic_name, key_serializer="raw", value_serializer="raw")
+    topic = worker.app.topic(topic_name, schema=RecordBatches())
 
     async def apply(stream: Any) -> None:
-        async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_SECONDS):
-            received = [
-                Incoming(m.topic, m.partition, m.offset, m.key, m.value)
-                for m in (event.message for event in events)
-            ]
-            await worker.continuity.apply(topic_name, received)
+        batch: RecordBatch
+        async for batch in stream:
+            await worker.continuity.apply_fetch((topic_name, batch[0].partition), batch)
             _report_lag(worker, topic_name)
 
     worker.app.agent(topic, name=f"pantau.{kind.value}")(apply)
@@ -163,6 +163,8 @@ def _on_rebalance(worker: Worker, topics: set[str]) -> None:
 
     async def forget(app: Any, revoked: Any, **_: Any) -> None:
         worker.positions.revoke((tp.topic, tp.partition) for tp in revoked)
+        for tp in revoked:
+            worker.store.forget(tp.topic, tp.partition)
 
     # Faust's signal types do not describe keyword receivers; the calls are as documented.
     worker.app.on_partitions_assigned.connect(cast(Any, resume_from_redis))

@@ -32,8 +32,8 @@ from pantau.logreader import LogReader
 from pantau.state.store import CommitReport
 from streams.metrics import PipelineMetrics
 from streams.patience import ATTEMPT_SECONDS
-from streams.positions import Partition, PartitionPositions
-from streams.processor import Incoming
+from streams.positions import PartitionPositions
+from streams.processor import Partition, Received
 
 log = logging.getLogger("pantau.worker")
 AUDIT_SECONDS = 5.0
@@ -41,7 +41,9 @@ AUDIT_SECONDS = 5.0
 
 class Processing(Protocol):
     async def process(
-        self, messages: Sequence[Incoming], acknowledged: Mapping[Partition, int | None]
+        self,
+        messages: Mapping[Partition, Sequence[Received]],
+        acknowledged: Mapping[Partition, int | None],
     ) -> CommitReport: ...
 
 
@@ -49,7 +51,7 @@ class StoredOffsets(Protocol):
     async def stored_offset(self, topic: str, partition: int) -> int | None: ...
 
 
-ReadBack = Callable[[Partition, int | None, int], Awaitable[list[Incoming]]]
+ReadBack = Callable[[Partition, int | None, int], Awaitable[Sequence[Received]]]
 
 
 class Continuity:
@@ -69,16 +71,27 @@ class Continuity:
         # One batch at a time per topic: the agent's, or the audit's read-back.
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def apply(self, topic: str, received: Sequence[Incoming]) -> CommitReport | None:
-        """Apply a batch the live stream delivered for `topic`."""
+    async def apply(self, topic: str, received: Sequence[Received]) -> CommitReport | None:
+        """Apply messages of `topic` the live stream delivered, in any partitions."""
         async with self._locks[topic]:
             messages = self._positions.admit(received)
             if not messages:
                 return None
-            by_partition: dict[Partition, list[Incoming]] = defaultdict(list)
+            by_partition: dict[Partition, list[Received]] = defaultdict(list)
             for message in messages:
                 by_partition[(message.topic, message.partition)].append(message)
-            return await self._apply_contiguous(by_partition)
+            return await self._apply_contiguous(dict(by_partition))
+
+    async def apply_fetch(
+        self, partition: Partition, fetched: Sequence[Received]
+    ) -> CommitReport | None:
+        """Apply one fetch of one partition: its records in offset order, as the batch
+        transport delivers them (streams/transport.py)."""
+        async with self._locks[partition[0]]:
+            messages = self._positions.admit_fetch(partition, fetched)
+            if not messages:
+                return None
+            return await self._apply_contiguous({partition: messages})
 
     async def audit(self) -> None:
         """Read back what Redis lost in partitions the live stream is not delivering."""
@@ -112,7 +125,7 @@ class Continuity:
 
     async def _apply_contiguous(
         self,
-        by_partition: dict[Partition, list[Incoming]],
+        by_partition: dict[Partition, Sequence[Received]],
         through: dict[Partition, int] | None = None,
     ) -> CommitReport:
         """Apply each partition's messages, first reading back from the log whatever lies
@@ -130,10 +143,9 @@ class Continuity:
                         partition, acknowledged[partition], last
                     )
                     self._metrics.read_back.labels(partition[0]).inc(len(read))
-            batch = [m for messages in pending.values() for m in messages]
-            if not batch:
+            if not any(pending.values()):
                 break
-            report = await self._processor.process(batch, acknowledged)
+            report = await self._processor.process(pending, acknowledged)
             self._positions.stored(
                 {p: m[-1].offset for p, m in pending.items() if m and p not in report.behind}
             )
@@ -166,16 +178,14 @@ class LogReadBack:
 
     async def __call__(
         self, partition: Partition, acknowledged: int | None, last: int
-    ) -> list[Incoming]:
+    ) -> list[Received]:
         tp = TopicPartition(*partition)
         start = 0 if acknowledged is None else acknowledged + 1
-        read: list[Incoming] = []
+        read: list[Received] = []
         async with LogReader(self._settings, client_id="pantau-worker-readback") as reader:
             first, _ = (await reader.bounds([tp]))[tp]
             async for records in reader.read(tp, max(start, first), last + 1):
-                read.extend(
-                    Incoming(r.topic, r.partition, r.offset, r.key, r.value) for r in records
-                )
+                read.extend(records)
         log.info(
             "read back %s[%d] offsets %d to %d from the log (%d messages)",
             *partition,
@@ -186,10 +196,17 @@ class LogReadBack:
         return read
 
 
-def _continues(acknowledged: int | None, messages: Sequence[Incoming], last: int) -> bool:
-    """Whether `messages` are every offset after `acknowledged` through `last`."""
+def _continues(acknowledged: int | None, messages: Sequence[Received], last: int) -> bool:
+    """Whether `messages` are every offset after `acknowledged` through `last`. Their
+    offsets rise strictly (one partition, in log order), so the ends and the count decide."""
     start = 0 if acknowledged is None else acknowledged + 1
-    return [m.offset for m in messages] == list(range(start, last + 1))
+    if not messages:
+        return start > last
+    return (
+        messages[0].offset == start
+        and messages[-1].offset == last
+        and len(messages) == last - start + 1
+    )
 
 
 def _add(total: CommitReport, report: CommitReport) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from pantau.contract.topics import DEADLETTER
 from pantau.state.decode import Rejection
-from streams.processor import Incoming
+from streams.processor import Received
 
 HEADER_REASON = "pantau-dlq-reason"
 HEADER_DETAIL = "pantau-dlq-detail"
@@ -15,7 +15,7 @@ HEADER_PARTITION = "pantau-dlq-partition"
 HEADER_OFFSET = "pantau-dlq-offset"
 
 
-def deadletter_headers(message: Incoming, rejection: Rejection) -> list[tuple[str, bytes]]:
+def deadletter_headers(message: Received, rejection: Rejection) -> list[tuple[str, bytes]]:
     return [
         (HEADER_REASON, rejection.reason.value.encode()),
         (HEADER_DETAIL, rejection.detail[:1000].encode()),
@@ -31,7 +31,7 @@ class FaustDeadLetters:
     def __init__(self, app: Any) -> None:
         self._topic = app.topic(DEADLETTER.name, key_serializer="raw", value_serializer="raw")
 
-    async def send(self, message: Incoming, rejection: Rejection) -> None:
+    async def send(self, message: Received, rejection: Rejection) -> None:
         pending = await self._topic.send(
             key=message.key,
             value=message.value if message.value is not None else b"",

@@ -38,7 +38,8 @@ class PipelineMetrics:
         )
         self.event_to_state = Histogram(
             "pantau_event_to_state_seconds",
-            "From an event's produced_at to its commit in Redis.",
+            "From an event's produced_at to its commit in Redis; at most 64 events of "
+            "each batch, spread over it, are observed.",
             ["topic"],
             buckets=LATENCY_BUCKETS,
             registry=registry,

@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from streams.processor import Incoming
-
-Partition = tuple[str, int]
+from streams.processor import Partition, Received
 
 
 @dataclass
@@ -30,7 +28,7 @@ class PartitionPositions:
     def owns(self, partition: Partition) -> bool:
         return partition in self.expected
 
-    def admit(self, messages: Sequence[Incoming]) -> list[Incoming]:
+    def admit(self, messages: Sequence[Received]) -> list[Received]:
         """The messages of owned partitions not delivered before, in order. Repeats come
         after a seek at assignment; messages of partitions given away are the new
         owner's to apply."""
@@ -42,6 +40,24 @@ class PartitionPositions:
                 admitted.append(message)
                 self.expected[partition] = message.offset + 1
         return admitted
+
+    def admit_fetch(self, partition: Partition, fetched: Sequence[Received]) -> Sequence[Received]:
+        """`admit` for one partition's records in rising offset order: the tail from the
+        first offset not delivered before, found without looking at every record."""
+        expected = self.expected.get(partition)
+        if expected is None or not fetched or fetched[-1].offset < expected:
+            return ()
+        self.expected[partition] = fetched[-1].offset + 1
+        if fetched[0].offset >= expected:
+            return fetched
+        low, high = 0, len(fetched) - 1
+        while low < high:  # the first record at or after `expected`
+            middle = (low + high) // 2
+            if fetched[middle].offset < expected:
+                low = middle + 1
+            else:
+                high = middle
+        return fetched[low:]
 
     def stored(self, last_offsets: Mapping[Partition, int]) -> None:
         """Redis acknowledged these last offsets (one per partition)."""

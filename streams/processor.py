@@ -1,7 +1,7 @@
 """One batch from Kafka to Redis: decode, dead-letter what is bad, commit the rest.
 
-Kafka and Faust stay outside: the agent hands in plain messages, so the same processor
-runs under the live worker and in tests against the real Redis.
+Kafka and Faust stay outside: the agent hands in plain messages grouped by partition, so
+the same processor runs under the live worker and in tests against the real Redis.
 """
 
 from __future__ import annotations
@@ -10,15 +10,34 @@ import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Protocol
 
 from pantau.contract.city import CityProfile
 from pantau.contract.events import EventKind
+from pantau.contract.wire import EitherEvent
 from pantau.state.decode import Rejection, decode
 from pantau.state.store import CommitReport, PartitionBatch, StateStore
 from streams.metrics import PipelineMetrics
 from streams.patience import until_redis_answers
+
+Partition = tuple[str, int]
+# Events of each batch whose time to state is observed (see PipelineMetrics).
+LATENCY_SAMPLES = 64
+
+
+class Received(Protocol):
+    """A message read from the log: aiokafka's records and Incoming alike."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
 
 
 @dataclass(frozen=True)
@@ -31,7 +50,7 @@ class Incoming:
 
 
 class DeadLetterSink(Protocol):
-    async def send(self, message: Incoming, rejection: Rejection) -> None:
+    async def send(self, message: Received, rejection: Rejection) -> None:
         """Return once the dead-letter topic acknowledged the message."""
 
 
@@ -49,37 +68,34 @@ class BatchProcessor:
         self.deadletters = deadletters
         self.metrics = metrics
         self.kinds = kinds
-        self.topic_of_kind = {kind.value: topic for topic, kind in kinds.items()}
 
     async def process(
         self,
-        messages: Sequence[Incoming],
-        acknowledged: Mapping[tuple[str, int], int | None] | None = None,
+        messages: Mapping[Partition, Sequence[Received]],
+        acknowledged: Mapping[Partition, int | None] | None = None,
     ) -> CommitReport:
-        """Apply `messages`; `acknowledged` is what Redis last acknowledged for their
-        partitions, so that a Redis holding less is noticed (see StateStore)."""
+        """Apply each partition's `messages` (in offset order); `acknowledged` is what
+        Redis last acknowledged for their partitions, so that a Redis holding less is
+        noticed (see StateStore)."""
         started = time.perf_counter()
-        batches: dict[tuple[str, int], PartitionBatch] = {}
-        rejected: list[tuple[Incoming, Rejection]] = []
-        for message in messages:
-            batch = batches.setdefault(
-                (message.topic, message.partition),
-                PartitionBatch(
-                    message.topic,
-                    message.partition,
-                    last_offset=-1,
-                    acknowledged=(acknowledged or {}).get((message.topic, message.partition)),
-                ),
-            )
-            batch.last_offset = max(batch.last_offset, message.offset)
-            outcome = decode(message.value, self.kinds[message.topic], self.profile)
-            if isinstance(outcome, Rejection):
-                rejected.append((message, outcome))
-            else:
-                batch.events.append((message.offset, outcome))
+        profile = self.profile
+        pending: list[PartitionBatch] = []
+        rejected: list[tuple[Received, Rejection]] = []
+        for (topic, partition), received in messages.items():
+            if not received:
+                continue
+            kind = self.kinds[topic]
+            events: list[tuple[int, EitherEvent]] = []
+            for message in received:
+                outcome = decode(message.value, kind, profile)
+                if isinstance(outcome, Rejection):
+                    rejected.append((message, outcome))
+                else:
+                    events.append((message.offset, outcome))
+            known = None if acknowledged is None else acknowledged.get((topic, partition))
+            pending.append(PartitionBatch(topic, partition, received[-1].offset, events, known))
         # Dead letters are safe in Kafka before the offsets move past them in Redis.
         await asyncio.gather(*(self.deadletters.send(m, r) for m, r in rejected))
-        pending = list(batches.values())
         report = await until_redis_answers(
             lambda: self.store.commit(pending), self.metrics.redis_retries, "committing a batch"
         )
@@ -88,25 +104,33 @@ class BatchProcessor:
 
     def _observe(
         self,
-        messages: Sequence[Incoming],
-        rejected: list[tuple[Incoming, Rejection]],
+        messages: Mapping[Partition, Sequence[Received]],
+        rejected: list[tuple[Received, Rejection]],
         report: CommitReport,
         seconds: float,
     ) -> None:
         metrics = self.metrics
-        now = datetime.now(UTC)
-        for topic in {m.topic for m in messages}:
-            metrics.batch_size.labels(topic).observe(sum(m.topic == topic for m in messages))
+        sizes: dict[str, int] = {}
+        for (topic, _), received in messages.items():
+            sizes[topic] = sizes.get(topic, 0) + len(received)
+        for topic, size in sizes.items():
+            metrics.batch_size.labels(topic).observe(size)
             metrics.batch_seconds.labels(topic).observe(seconds)
         for message, rejection in rejected:
             metrics.deadletters.labels(message.topic, rejection.reason.value).inc()
             metrics.events.labels(message.topic, "deadletter").inc()
-        for event in report.applied_events:
-            metrics.event_to_state.labels(self.topic_of_kind[event.kind]).observe(
-                max(0.0, (now - event.produced_at).total_seconds())
-            )
-        if messages:
-            topic = messages[0].topic
+        if report.applied_events:
+            now = time.time()
+            # One topic per batch from the live stream; read-backs may mix partitions of
+            # one topic only (Continuity works per topic).
+            latency = metrics.event_to_state.labels(next(iter(sizes)))
+            applied = report.applied_events
+            # A sample spread over the batch: its quantiles are the batch's, at a fixed
+            # cost per batch rather than one histogram update per event.
+            for event in applied[:: max(1, len(applied) // LATENCY_SAMPLES)]:
+                latency.observe(max(0.0, now - event.produced_at.timestamp()))
+        if sizes:
+            topic = next(iter(sizes))
             metrics.events.labels(topic, "applied").inc(report.applied - report.unchanged)
             metrics.events.labels(topic, "unchanged").inc(report.unchanged)
             metrics.events.labels(topic, "skipped").inc(report.skipped)

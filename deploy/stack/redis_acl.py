@@ -40,7 +40,17 @@ def redis_user(settings: Settings) -> tuple[str, str]:
     return unquote(parts.username), unquote(parts.password)
 
 
+# The operator may rewrite the append-only file and read INFO, nothing else: no key at all.
+OPERATOR = "pantau-operator"
+OPERATOR_RIGHTS = "resetkeys resetchannels -@all +bgrewriteaof +info +ping"
+
+
 def acl_file(settings: Settings) -> str:
     user, password = redis_user(settings)
     digest = hashlib.sha256(password.encode()).hexdigest()
-    return f"user default off resetpass {RIGHTS}\nuser {user} on #{digest} {RIGHTS}\n"
+    users = f"user default off resetpass {RIGHTS}\nuser {user} on #{digest} {RIGHTS}\n"
+    if settings.redis_operator_password is not None:
+        secret = settings.redis_operator_password.get_secret_value()
+        operator = hashlib.sha256(secret.encode()).hexdigest()
+        users += f"user {OPERATOR} on #{operator} {OPERATOR_RIGHTS}\n"
+    return users

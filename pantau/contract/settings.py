@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         default=SecretStr("redis://127.0.0.1:6379/0"),
         description="Redis URL; may carry a password, so it is kept secret.",
     )
+    redis_operator_password: SecretStr | None = Field(
+        default=None,
+        description="Password of the local stack's Redis operator user, which may only run "
+        "BGREWRITEAOF and INFO (the benchmark forces a rewrite with it); none by default.",
+    )
     prometheus_port: int = Field(default=9090, ge=1, le=65535)
     monitoring_password: SecretStr | None = Field(
         default=None, description="Basic auth of Prometheus and Alertmanager (docker compose)."

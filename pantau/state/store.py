@@ -6,6 +6,11 @@ the aggregate increments and the new offset, guarded by the offset read. Events 
 below the stored offset are skipped; if another worker moved the offset meanwhile (a
 rebalance), the guard refuses and the batch is folded again from what is now stored.
 
+The records this worker committed are kept in a bounded cache (pantau/state/recordcache.py)
+with the offset Redis held after them: while the script's guard finds Redis still at that
+offset, a batch needs no read at all, one round trip in all. The script is called by its
+digest, and loaded only when Redis answers that it does not know it.
+
 A batch may say which offset Redis last acknowledged to its worker for the partition. If
 Redis now holds less, it has lost acknowledged writes (killed before its append-only file
 reached the disk, or restored from an older copy): the batch is refused rather than
@@ -15,21 +20,29 @@ the log again from there.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import redis.asyncio as aioredis
+from redis.exceptions import NoScriptError
 
 from pantau.contract.wire import EitherEvent
 from pantau.state.batch import fold_batch
 from pantau.state.codec import decode_record, encode_record
 from pantau.state.keyspace import KeySpace
+from pantau.state.recordcache import CachedPartition, RecordCache
 from pantau.state.records import Record
 
 COMMIT_SCRIPT = (Path(__file__).with_name("commit.lua")).read_text()
+COMMIT_SHA = hashlib.sha1(COMMIT_SCRIPT.encode()).hexdigest()
 MAX_ATTEMPTS = 8
+# Records kept per worker process: about 100 MB of complaint records at most.
+CACHED_RECORDS = 100_000
 
 
 @dataclass
@@ -54,15 +67,25 @@ class CommitReport:
 
 
 class StateStore:
-    def __init__(self, client: aioredis.Redis, keys: KeySpace, zone: ZoneInfo) -> None:
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        keys: KeySpace,
+        zone: ZoneInfo,
+        cached_records: int = CACHED_RECORDS,
+    ) -> None:
         self._redis = client
         self._keys = keys
         self._zone = zone
-        self._commit = client.register_script(COMMIT_SCRIPT)
+        self._cache = RecordCache(cached_records)
 
     async def stored_offset(self, topic: str, partition: int) -> int | None:
         raw = await self._redis.get(self._keys.offset(topic, partition))
         return None if raw is None else int(raw)
+
+    def forget(self, topic: str, partition: int) -> None:
+        """Drop what is cached of a partition this worker no longer owns."""
+        self._cache.forget((topic, partition))
 
     async def commit(self, batches: list[PartitionBatch]) -> CommitReport:
         report = CommitReport()
@@ -71,30 +94,36 @@ class StateStore:
             if not pending:
                 return report
             snapshots = await self._read(pending)
-            # As a context, so that a pipeline cut off by a lost connection is released.
-            async with self._redis.pipeline(transaction=False) as writes:
-                planned = []
-                for batch, (stored, records) in zip(pending, snapshots, strict=True):
-                    if _lost_writes(batch, stored):
-                        report.behind[(batch.topic, batch.partition)] = stored
-                        continue
-                    if stored is not None and batch.last_offset <= stored:
-                        report.skipped += len(batch.events)
-                        continue
-                    fresh = [(o, e) for o, e in batch.events if stored is None or o > stored]
-                    # fold_batch declares the models only (the Structs have the same attributes)
-                    fold = fold_batch(records, [e for _, e in fresh], self._zone)  # type: ignore[misc]
-                    await self._queue_commit(writes, batch, stored, fold.changed, fold.aggregates)
-                    planned.append((batch, fresh, fold.unchanged, len(batch.events) - len(fresh)))
-                outcomes = await writes.execute() if planned else []
+            calls: list[list[Any]] = []
+            planned = []
+            for batch, (stored, records) in zip(pending, snapshots, strict=True):
+                if _lost_writes(batch, stored):
+                    self._cache.forget((batch.topic, batch.partition))
+                    report.behind[(batch.topic, batch.partition)] = stored
+                    continue
+                if stored is not None and batch.last_offset <= stored:
+                    report.skipped += len(batch.events)
+                    continue
+                fresh = batch.events
+                if stored is not None and fresh and fresh[0][0] <= stored:
+                    fresh = [(o, e) for o, e in fresh if o > stored]
+                # fold_batch declares the models only (the Structs have the same attributes)
+                fold = fold_batch(records, [e for _, e in fresh], self._zone)  # type: ignore[misc]
+                calls.append(self._commit_call(batch, stored, fold.changed, fold.aggregates))
+                planned.append((batch, fresh, fold, len(batch.events) - len(fresh)))
+            outcomes = await self._run(calls)
             pending = []
-            for (batch, fresh, unchanged, skipped), done in zip(planned, outcomes, strict=True):
+            for (batch, fresh, fold, skipped), done in zip(planned, outcomes, strict=True):
+                partition = (batch.topic, batch.partition)
                 if done:
+                    self._cache.committed(partition, batch.last_offset, fold.changed)
                     report.applied += len(fresh)
-                    report.unchanged += unchanged
+                    report.unchanged += fold.unchanged
                     report.skipped += skipped
                     report.applied_events.extend(e for _, e in fresh)
                 else:
+                    # Redis is not where this worker left it: read it again.
+                    self._cache.forget(partition)
                     pending.append(batch)
         raise RuntimeError(
             f"could not commit {', '.join(f'{b.topic}[{b.partition}]' for b in pending)}: "
@@ -104,54 +133,93 @@ class StateStore:
     async def _read(
         self, batches: list[PartitionBatch]
     ) -> list[tuple[int | None, dict[str, Record | None]]]:
-        entities = []
-        async with self._redis.pipeline(transaction=False) as reads:
-            for batch in batches:
-                ids = sorted({event.entity_id for _, event in batch.events})
-                entities.append(ids)
-                reads.get(self._keys.offset(batch.topic, batch.partition))
-                if ids:
-                    reads.mget([self._keys.record(batch.topic, batch.partition, i) for i in ids])
-            results = iter(await reads.execute())
+        """Each batch's stored offset and the records it touches: from the cache where it
+        holds them, else from Redis (one pipelined round trip for all that is missing)."""
+        plans: list[tuple[CachedPartition | None, list[str], dict[str, Record | None]]] = []
+        reads = self._redis.pipeline(transaction=False)
+        for batch in batches:
+            partition = (batch.topic, batch.partition)
+            cached = self._cache.get(partition)
+            if cached is not None and batch.acknowledged not in (None, cached.offset):
+                cached = None  # the worker knows of a write the cache missed
+            known: dict[str, Record | None] = {}
+            missing: list[str] = []
+            entities = {event.entity_id for _, event in batch.events}
+            if cached is None:
+                reads.get(self._keys.offset(*partition))
+                missing = sorted(entities)
+            else:
+                records = cached.records
+                for entity in entities:
+                    record = records.get(entity)
+                    if record is not None or cached.complete:
+                        known[entity] = record
+                    else:
+                        missing.append(entity)
+            if missing:
+                shard = self._keys.shard(*partition)
+                reads.mget([f"{shard}:rec:{entity}" for entity in missing])
+            plans.append((cached, missing, known))
+        async with reads:  # released even when a lost connection cuts it off
+            results = iter(await reads.execute() if reads.command_stack else [])
         snapshots = []
-        for ids in entities:
-            raw_offset = next(results)
-            raws = next(results) if ids else []
-            records = {
-                entity: (decode_record(raw) if raw is not None else None)
-                for entity, raw in zip(ids, raws, strict=True)
-            }
-            snapshots.append((None if raw_offset is None else int(raw_offset), records))
+        for batch, (cached, missing, known) in zip(batches, plans, strict=True):
+            if cached is None:
+                raw_offset = next(results)
+                stored = None if raw_offset is None else int(raw_offset)
+                cached = self._cache.start((batch.topic, batch.partition), stored)
+            raws = next(results) if missing else []
+            for entity, raw in zip(missing, raws, strict=True):
+                known[entity] = decode_record(raw) if raw is not None else None
+            snapshots.append((cached.offset, known))
         return snapshots
 
-    async def _queue_commit(
+    def _commit_call(
         self,
-        pipeline: aioredis.client.Pipeline,
         batch: PartitionBatch,
         stored: int | None,
         changed: dict[str, Record],
         aggregates: dict[str, dict[str, int]],
-    ) -> None:
-        topic, partition = batch.topic, batch.partition
-        keys = [self._keys.offset(topic, partition)]
-        args: list[str | bytes | int] = [
+    ) -> list[Any]:
+        """The EVALSHA arguments of one partition's commit (see commit.lua)."""
+        shard = self._keys.shard(batch.topic, batch.partition)
+        keys: list[str] = [f"{shard}:offset"]
+        values: list[str | bytes | int] = [
             "" if stored is None else str(stored),
             str(batch.last_offset),
             len(changed),
         ]
         for entity, record in changed.items():
-            keys.append(self._keys.record(topic, partition, entity))
-            args.append(encode_record(record))
-        increments: list[str | int] = []
+            keys.append(f"{shard}:rec:{entity}")
+            values.append(encode_record(record))
+        lines: list[str] = []
         for suffix, fields in aggregates.items():
-            keys.append(self._keys.aggregate(topic, partition, suffix))
-            for name, amount in fields.items():
-                increments += [len(keys), name, amount]
-        args.append(len(increments) // 3)
-        args.extend(increments)
-        notice = {"topic": topic, "partition": partition, "offset": batch.last_offset}
-        args += [self._keys.changes_channel, json.dumps(notice)]
-        await self._commit(keys=keys, args=args, client=pipeline)
+            keys.append(f"{shard}:agg:{suffix}")
+            index = len(keys)
+            # Field names are slugs, days, minutes and statuses: never a tab or newline.
+            lines.extend(f"{index}\t{name}\t{amount}\n" for name, amount in fields.items())
+        values.append("".join(lines))
+        notice = {"topic": batch.topic, "partition": batch.partition, "offset": batch.last_offset}
+        values += [self._keys.changes_channel, json.dumps(notice)]
+        return [len(keys), *keys, *values]
+
+    async def _run(self, calls: Sequence[list[Any]]) -> list[bool]:
+        """Run the commit script once per call in one round trip; whether each applied."""
+        if not calls:
+            return []
+        for _ in range(2):
+            async with self._redis.pipeline(transaction=False) as writes:
+                for call in calls:
+                    writes.evalsha(COMMIT_SHA, *call)
+                outcomes = await writes.execute(raise_on_error=False)
+            if not any(isinstance(o, NoScriptError) for o in outcomes):
+                break
+            # Redis restarted or was flushed since the script was last loaded.
+            await self._redis.script_load(COMMIT_SCRIPT)
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                raise outcome
+        return [bool(outcome) for outcome in outcomes]
 
 
 def _lost_writes(batch: PartitionBatch, stored: int | None) -> bool:

@@ -174,6 +174,13 @@ async def test_sigkill_at_random_points_leaves_the_state_equal_to_the_rebuild(
         stop(worker)
 
 
+def _owned_partitions(*ports: int) -> list[list[str]]:
+    return [
+        httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).json()["partitions"]
+        for port in ports
+    ]
+
+
 async def test_two_workers_sharing_partitions_give_the_same_state(
     live_stack: Settings, worker_log: Path
 ) -> None:
@@ -187,12 +194,15 @@ async def test_two_workers_sharing_partitions_give_the_same_state(
             live_stack, "pantau-t-pair", "pantau-t-pair", 16605, worker_log
         )  # a rebalance
         feeder.join()
-        await wait_caught_up(live_stack, "pantau-t-pair", timeout=180)
-        owned = [
-            httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).json()["partitions"]
-            for port in (16604, 16605)
-        ]
+        # The worker catches up faster than the second one joins: wait for the
+        # rebalance to hand it its share before judging the state.
+        owned = _owned_partitions(16604, 16605)
+        deadline = time.monotonic() + 60
+        while not (owned[0] and owned[1]) and time.monotonic() < deadline:
+            time.sleep(1)
+            owned = _owned_partitions(16604, 16605)
         assert owned[0] and owned[1], f"both workers should own partitions: {owned}"
+        await wait_caught_up(live_stack, "pantau-t-pair", timeout=180)
         assert not set(owned[0]) & set(owned[1])
         assert_same_state(
             read_redis_state(live_stack, "pantau-t-pair"), await rebuild_from_log(live_stack)

@@ -12,8 +12,8 @@ from prometheus_client import CollectorRegistry
 from pantau.state.store import CommitReport
 from streams.continuity import Continuity
 from streams.metrics import PipelineMetrics
-from streams.positions import Partition, PartitionPositions
-from streams.processor import Incoming
+from streams.positions import PartitionPositions
+from streams.processor import Incoming, Partition, Received
 
 P = ("pantau.complaints", 0)
 Q = ("pantau.complaints", 1)
@@ -31,14 +31,16 @@ class RedisLike:
         self.applied: list[tuple[Partition, int]] = []
 
     async def process(
-        self, batch: Sequence[Incoming], acknowledged: Mapping[Partition, int | None]
+        self,
+        messages: Mapping[Partition, Sequence[Received]],
+        acknowledged: Mapping[Partition, int | None],
     ) -> CommitReport:
         report = CommitReport()
         for partition, ack in acknowledged.items():
             held = self.held.get(partition)
             if ack is not None and (held is None or held < ack):
                 report.behind[partition] = held
-        for m in batch:
+        for m in (m for batch in messages.values() for m in batch):
             partition = (m.topic, m.partition)
             if partition not in report.behind:
                 self.applied.append((partition, m.offset))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from streams.positions import PartitionPositions
-from streams.processor import Incoming
+from streams.processor import Incoming, Received
 
 P = ("pantau.programs", 0)
 
@@ -12,7 +14,7 @@ def messages(*offsets: int, partition: tuple[str, int] = P) -> list[Incoming]:
     return [Incoming(partition[0], partition[1], o, None, b"{}") for o in offsets]
 
 
-def offsets(admitted: list[Incoming]) -> list[int]:
+def offsets(admitted: Sequence[Received]) -> list[int]:
     return [m.offset for m in admitted]
 
 

@@ -1,0 +1,126 @@
+"""The batch transport against Faust's own consumer machinery (no broker needed): the
+drop rule, one item per fetch, and a range acknowledged only with its batch. Faust's
+internals it relies on are pinned here, so an upgrade that changes them fails loudly."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from dataclasses import dataclass
+from importlib.metadata import version
+from typing import Any, cast
+
+import faust
+import pytest
+from faust.transport.consumer import Consumer as FaustConsumer
+from faust.types import TP
+
+from streams.transport import BatchConsumer, RecordBatches, use_batch_transport
+
+TOPIC = "pantau.complaints"
+# The digests of the Faust code BatchConsumer replaces or imitates, as of 0.15.3. A new
+# digest means Faust changed it: read the new code, bring streams/transport.py in line,
+# and only then record the new digest here.
+REPLACED = {
+    "Consumer._drain_messages": "44a2500309e83c63",
+    "Consumer.getmany": "4b168d84882a70d6",
+    "Consumer._add_gap": "4df2573ded7c1c2c",
+    "Consumer._new_offset": "1d2c7ea89a7ad4f1",
+}
+
+
+@dataclass(frozen=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None = None
+    value: bytes | None = b"{}"
+    timestamp: int | None = 1_700_000_000_000
+    timestamp_type: int = 0
+
+
+def _digest(function: Any) -> str:
+    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+
+
+def test_faust_is_a_version_the_transport_was_checked_against() -> None:
+    major, minor, *_ = version("faust-streaming").split(".")
+    assert (int(major), int(minor)) == (0, 15)
+
+
+@pytest.mark.parametrize("name", sorted(REPLACED))
+def test_the_faust_code_the_transport_replaces_is_unchanged(name: str) -> None:
+    function = getattr(FaustConsumer, name.split(".")[1])
+    assert _digest(function) == REPLACED[name], (
+        f"faust-streaming changed {name}: review streams/transport.py against it"
+    )
+
+
+def test_the_faust_internals_the_transport_uses_exist() -> None:
+    consumer = _consumer()
+    for attribute in ("_read_offset", "_gap", "_acked", "_committed_offset",
+                      "_buffered_partitions", "suspend_flow", "_commit_every"):  # fmt: skip
+        assert hasattr(consumer, attribute), attribute
+    for method in ("_wait_next_records", "perform_seek", "wait_first", "_add_gap", "commit"):
+        assert callable(getattr(consumer, method)), method
+
+
+def _consumer() -> BatchConsumer:
+    app = faust.App("pantau-transport-test", broker="kafka://127.0.0.1:1")
+    use_batch_transport(app)
+    app.topics.add(app.topic(TOPIC, schema=RecordBatches()))
+    consumer = app.consumer
+    assert isinstance(consumer, BatchConsumer)
+    return consumer
+
+
+def test_records_below_the_read_offset_are_dropped() -> None:
+    consumer = _consumer()
+    tp = TP(TOPIC, 0)
+    fetched = [Record(TOPIC, 0, offset) for offset in range(10, 20)]
+    assert consumer._unread(tp, fetched) == tuple(fetched)
+    consumer._read_offset[tp] = 14
+    assert [r.offset for r in consumer._unread(tp, fetched)] == list(range(14, 20))
+    consumer._read_offset[tp] = 25
+    assert consumer._unread(tp, fetched) == ()
+
+
+async def test_a_fetch_is_one_item_and_its_range_is_committed_only_once_acked() -> None:
+    consumer = _consumer()
+    await cast(Any, consumer.app.topics)._update_indices()  # as on subscribing
+    tp = TP(TOPIC, 0)
+    consumer._committed_offset[tp] = 10
+    delivered: list[Any] = []
+
+    async def deliver(message: Any) -> None:
+        delivered.append(message)
+
+    batch = tuple(Record(TOPIC, 0, offset) for offset in range(10, 20))
+    await consumer._deliver(tp, batch, deliver)
+    (message,) = delivered
+    assert (message.offset, message.value) == (19, batch)
+    assert consumer._read_offset[tp] == 19
+    assert consumer._new_offset(tp) is None  # nothing acknowledged yet: nothing to commit
+    consumer.ack(message)
+    assert consumer._new_offset(tp) == 20
+    consumer._committed_offset[tp] = 20  # as Faust's commit records it
+
+    # The next fetch continues after a hole (offsets 20 and 21 never came): both are
+    # acknowledged with the batch that follows them.
+    later = tuple(Record(TOPIC, 0, offset) for offset in range(22, 25))
+    await consumer._deliver(tp, later, deliver)
+    assert consumer._new_offset(tp) is None
+    consumer.ack(delivered[-1])
+    assert consumer._new_offset(tp) == 25
+
+
+def test_the_schema_hands_the_batch_through_untouched() -> None:
+    batch = (Record(TOPIC, 0, 1),)
+
+    class Message:
+        key = None
+        value = batch
+
+    schema = RecordBatches()
+    assert schema.loads_value(None, Message()) is batch
