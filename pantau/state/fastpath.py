@@ -34,6 +34,7 @@ from collections.abc import Callable
 import msgspec
 
 from pantau.contract.city import CityProfile
+from pantau.contract.dimensions import Dimension
 from pantau.contract.events import EventKind
 from pantau.contract.wire import WireComplaint, WireEvent, WireIndicator, WireProgram
 
@@ -76,9 +77,13 @@ class Known:
     def __init__(self, profile: CityProfile | None) -> None:
         """Names of `profile`, or none at all."""
         self.profile = profile
-        self.complaint_places = profile.complaint_places if profile else frozenset()
-        self.agencies = profile.agency_keys if profile else frozenset()
-        self.indicator_dimensions = profile.indicator_dimensions if profile else frozenset()
+        self.complaint_places: frozenset[tuple[str, Dimension, str, str]] = frozenset()
+        self.agencies: frozenset[str] = frozenset()
+        self.indicator_dimensions: frozenset[tuple[str, Dimension]] = frozenset()
+        if profile is not None:
+            self.complaint_places = profile.complaint_places
+            self.agencies = profile.agency_keys
+            self.indicator_dimensions = profile.indicator_dimensions
 
 
 # The complaint's way is the hot one (nearly every message): written out in one function,
