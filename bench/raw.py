@@ -11,9 +11,9 @@ from aiokafka import AIOKafkaConsumer
 
 from pantau.contract.city import CityProfile
 from pantau.contract.connections import kafka_options
-from pantau.contract.events import AnyEvent
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
+from pantau.contract.wire import WireEvent
 from pantau.state.batch import fold_batch
 from pantau.state.codec import encode_record
 from pantau.state.decode import Rejection, decode
@@ -45,14 +45,15 @@ async def run_raw(settings: Settings, profile: CityProfile, prefix: str, total: 
             first = first or time.perf_counter()
             writes = client.pipeline(transaction=False)
             for tp, messages in fetched.items():
-                events: list[AnyEvent] = []
+                events: list[WireEvent] = []
                 for message in messages:
                     outcome = decode(message.value, kinds[tp.topic], profile)
                     if not isinstance(outcome, Rejection):
                         events.append(outcome)
                 known = records.setdefault((tp.topic, tp.partition), {})
+                # fold_batch declares the models only (the Structs have the same attributes)
                 fold = fold_batch({e.entity_id: known.get(e.entity_id) for e in events},
-                                  events, profile.timezone)  # fmt: skip
+                                  events, profile.timezone)  # type: ignore[arg-type]  # fmt: skip
                 known.update(fold.changed)
                 for entity, record in fold.changed.items():
                     writes.set(keys.record(tp.topic, tp.partition, entity), encode_record(record))

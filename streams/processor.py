@@ -14,6 +14,7 @@ from typing import Protocol
 
 from pantau.contract.city import CityProfile
 from pantau.contract.events import EventKind
+from pantau.contract.wire import EitherEvent
 from pantau.state.decode import Rejection, decode
 from pantau.state.store import CommitReport, PartitionBatch, StateStore
 from streams.metrics import PipelineMetrics
@@ -84,7 +85,7 @@ class BatchProcessor:
             if not received:
                 continue
             kind = self.kinds[topic]
-            events = []
+            events: list[tuple[int, EitherEvent]] = []
             for message in received:
                 outcome = decode(message.value, kind, profile)
                 if isinstance(outcome, Rejection):

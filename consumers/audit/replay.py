@@ -12,9 +12,9 @@ from datetime import datetime
 from aiokafka import TopicPartition
 
 from pantau.contract.city import CityProfile
-from pantau.contract.events import AnyEvent
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
+from pantau.contract.wire import WireEvent
 from pantau.logreader import LogReader, partitions_of
 from pantau.state.decode import Rejection, decode
 from pantau.state.memory import MemoryState
@@ -90,7 +90,7 @@ async def replay(
         for (topic, partition), stop in sorted(window.stop.items()):
             tp = TopicPartition(topic, partition)
             async for records in reader.read(tp, window.start.get((topic, partition), 0), stop):
-                events: list[AnyEvent] = []
+                events: list[WireEvent] = []
                 for record in records:
                     outcome = decode(record.value, kinds[topic], profile)
                     if isinstance(outcome, Rejection):

@@ -179,6 +179,22 @@ class CityProfile(_Strict):
     def indicator_by_key(self) -> dict[str, IndicatorProfile]:
         return {i.key: i for i in self.indicators}
 
+    # The two sets below answer, in one lookup, what problems_with checks field by field
+    # (for the worker's fast path, pantau/state/fastpath.py).
+    @cached_property
+    def complaint_places(self) -> frozenset[tuple[str, Dimension, str, str]]:
+        """Every (category, dimension, kecamatan, kelurahan) a complaint may name."""
+        return frozenset(
+            (category.key, category.dimension, kecamatan, kelurahan)
+            for category in self.categories
+            for kelurahan, kecamatan in self.kecamatan_of_kelurahan.items()
+        )
+
+    @cached_property
+    def indicator_dimensions(self) -> frozenset[tuple[str, Dimension]]:
+        """Every (indicator, dimension) an indicator event may name."""
+        return frozenset((i.key, i.dimension) for i in self.indicators)
+
     def problems_with(self, event: AnyEvent) -> list[FieldProblem]:
         """What in a schema-valid event this city does not know, field by field."""
         if isinstance(event, ComplaintEvent):

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from pantau.contract.events import AnyEvent
 from pantau.contract.topics import INDICATORS, TopicSpec
+from pantau.contract.wire import EitherEvent
 from pantau.state.batch import fold_batch
 from pantau.state.records import IndicatorRecord, Record
 
@@ -22,12 +22,13 @@ class MemoryState:
     records: dict[Shard, dict[str, Record]] = field(default_factory=dict)
     aggregates: dict[Shard, dict[str, Counter[str]]] = field(default_factory=dict)
 
-    def apply(self, topic: str, partition: int, events: Iterable[AnyEvent]) -> None:
+    def apply(self, topic: str, partition: int, events: Iterable[EitherEvent]) -> None:
         batch = list(events)
         shard = (topic, partition)
         records = self.records.setdefault(shard, {})
         before: dict[str, Record | None] = {e.entity_id: records.get(e.entity_id) for e in batch}
-        fold = fold_batch(before, batch, self.zone)
+        # fold_batch declares the models only (the Structs have the same attributes)
+        fold = fold_batch(before, batch, self.zone)  # type: ignore[arg-type]
         records.update(fold.changed)
         aggregates = self.aggregates.setdefault(shard, {})
         for suffix, fields in fold.aggregates.items():

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 import redis.asyncio as aioredis
 from redis.exceptions import NoScriptError
 
-from pantau.contract.events import AnyEvent
+from pantau.contract.wire import EitherEvent
 from pantau.state.batch import fold_batch
 from pantau.state.codec import decode_record, encode_record
 from pantau.state.keyspace import KeySpace
@@ -50,7 +50,7 @@ class PartitionBatch:
     topic: str
     partition: int
     last_offset: int  # the batch's highest offset, dead-lettered messages included
-    events: list[tuple[int, AnyEvent]] = field(default_factory=list)  # (offset, event)
+    events: list[tuple[int, EitherEvent]] = field(default_factory=list)  # (offset, event)
     # What Redis acknowledged to this worker for the partition before the batch, if known.
     acknowledged: int | None = None
 
@@ -60,7 +60,7 @@ class CommitReport:
     applied: int = 0  # events folded into state
     unchanged: int = 0  # of those, duplicates or superseded: no figure moved
     skipped: int = 0  # at or below the stored offset: applied before
-    applied_events: list[AnyEvent] = field(default_factory=list)
+    applied_events: list[EitherEvent] = field(default_factory=list)
     # (topic, partition) -> the offset Redis holds, for partitions refused because Redis
     # holds less than it had acknowledged; nothing of those was applied.
     behind: dict[tuple[str, int], int | None] = field(default_factory=dict)
@@ -107,7 +107,8 @@ class StateStore:
                 fresh = batch.events
                 if stored is not None and fresh and fresh[0][0] <= stored:
                     fresh = [(o, e) for o, e in fresh if o > stored]
-                fold = fold_batch(records, [e for _, e in fresh], self._zone)
+                # fold_batch declares the models only (the Structs have the same attributes)
+                fold = fold_batch(records, [e for _, e in fresh], self._zone)  # type: ignore[misc]
                 calls.append(self._commit_call(batch, stored, fold.changed, fold.aggregates))
                 planned.append((batch, fresh, fold, len(batch.events) - len(fresh)))
             outcomes = await self._run(calls)

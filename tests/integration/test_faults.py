@@ -26,6 +26,7 @@ from bench.workers import wait_serving
 from pantau.contract.events import AnyEvent, EventKind
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS, DEADLETTER, EVENT_TOPICS
+from pantau.contract.wire import EitherEvent
 from pantau.publisher import EventPublisher, PublishError
 from pantau.state.decode import Rejection, decode
 from pantau.state.keyspace import KeySpace
@@ -138,7 +139,7 @@ async def test_redis_restarted_from_its_append_only_file_keeps_every_batch(
     store = StateStore(client, KeySpace("pantau-f-aof"), PROFILE.timezone)
     try:
         for first in range(0, len(complaints), 50):
-            events: list[tuple[int, AnyEvent]] = list(
+            events: list[tuple[int, EitherEvent]] = list(
                 enumerate(complaints[first : first + 50], start=first)
             )
             await store.commit([PartitionBatch(COMPLAINTS.name, 0, events[-1][0], events)])

@@ -3,7 +3,8 @@
     .venv/bin/python -m tests.unit.fuzz.atheris_decode -runs=200000
 
 Any exception other than a Rejection coming back is a crash: atheris stops, prints the
-input and writes it to a crash-* file, which is then a regression case to keep.
+input and writes it to a crash-* file, which is then a regression case to keep. So is a
+message on which the fast path and the contract's way disagree.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ with atheris.instrument_imports():
     from pantau.contract.events import EventKind
     from pantau.state.decode import Rejection, decode
 
+from tests.unit.fuzz.agreement import disagreement
+
 PROFILE = load_city_profile("mojokerto")
 KINDS = list(EventKind)
 
@@ -28,6 +31,9 @@ def one_input(data: bytes) -> None:
     outcome = decode(data[1:], kind, PROFILE)
     if not isinstance(outcome, Rejection) and outcome.kind != kind.value:
         raise AssertionError(f"a {outcome.kind} event accepted on the {kind} topic")
+    difference = disagreement(data[1:], kind, PROFILE)
+    if difference:
+        raise AssertionError(difference)
 
 
 def main() -> None:

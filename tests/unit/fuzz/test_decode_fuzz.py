@@ -14,28 +14,11 @@ from hypothesis import strategies as st
 from pantau.contract.city import load_city_profile
 from pantau.contract.events import EventKind
 from pantau.state.decode import MAX_EVENT_BYTES, Reason, Rejection, decode
-from tests.factories import complaint_document, indicator_document, program_document
+from tests.factories import complaint_document, program_document
+from tests.unit.fuzz.strategies import VALID, json_values, kinds
 
 PROFILE = load_city_profile("mojokerto")
-VALID = {
-    EventKind.COMPLAINT: complaint_document(),
-    EventKind.PROGRAM: program_document(),
-    EventKind.INDICATOR: indicator_document(),
-}
 FUZZ = settings(max_examples=400, deadline=500, suppress_health_check=[HealthCheck.too_slow])
-
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(10**400), max_value=10**400)
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=50),
-    lambda children: (
-        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5)
-    ),
-    max_leaves=30,
-)
-kinds = st.sampled_from(list(VALID))
 
 
 def _outcome(value: bytes, kind: EventKind) -> object:
