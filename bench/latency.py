@@ -22,7 +22,7 @@ from pantau.contract.city import CityProfile
 from pantau.contract.connections import kafka_options
 from pantau.contract.events import AnyEvent, ComplaintEvent, encode_event
 from pantau.contract.settings import Settings
-from pantau.contract.topics import TOPIC_OF_KIND
+from pantau.contract.topics import COMPLAINTS, TOPIC_OF_KIND
 from pantau.state.keyspace import KeySpace
 from producers.simulator.feed import SimulationConfig, city_feed
 
@@ -35,6 +35,39 @@ def _fresh_events(profile: CityProfile, seed: int) -> Iterator[AnyEvent]:
 # Events are sent in small bursts on a fixed tick rather than one sleep per event, which
 # at 12,500 events/s would be an 80 us sleep the driver itself cannot keep.
 TICK_SECONDS = 0.005
+
+
+# Events simulated once per run and sent again under new ids: five minutes at 12,500/s
+# would otherwise take minutes and gigabytes to simulate.
+TEMPLATE_EVENTS = 250_000
+Wire = tuple[str, bytes, bytes]  # topic, key, value
+
+
+def _load(profile: CityProfile, seed: int, count: int) -> list[Wire]:
+    """`count` fresh events: the simulator's, then copies renumbered until enough."""
+    template = [
+        (TOPIC_OF_KIND[e.kind].name, e.entity_id.encode(), encode_event(e))
+        for e in itertools.islice(_fresh_events(profile, seed), min(count, TEMPLATE_EVENTS))
+    ]
+    wire = list(template)
+    for copy in itertools.count(1):
+        if len(wire) >= count:
+            break
+        mark = f"{copy:03d}".encode()
+        wire += [_renumbered(event, mark) for event in template]
+    return wire[:count]
+
+
+def _renumbered(event: Wire, mark: bytes) -> Wire:
+    """The event under new ids of the same length: its event id ("sim-...") and, for a
+    complaint, its complaint id (the key) begin with `mark` instead."""
+    topic, key, value = event
+    value = value.replace(b'"sim-', b'"' + mark + b"-", 1)
+    if topic == COMPLAINTS.name:
+        renamed = mark + key[len(mark) :]
+        value = value.replace(b'"' + key + b'"', b'"' + renamed + b'"', 1)
+        key = renamed
+    return topic, key, value
 
 
 def state_latency(settings: Settings, profile: CityProfile, prefix: str, rate: float,
@@ -63,10 +96,7 @@ def state_latency(settings: Settings, profile: CityProfile, prefix: str, rate: f
             latencies.extend(arrived - t for t in covered)
 
     # Made before the clock starts, so the driver's own work is only the send.
-    wire = [
-        (TOPIC_OF_KIND[e.kind].name, e.entity_id.encode(), encode_event(e))
-        for e in itertools.islice(_fresh_events(profile, seed), int(rate * seconds))
-    ]
+    wire = _load(profile, seed, int(rate * seconds))
     listener = threading.Thread(target=listen, daemon=True)
     listener.start()
     producer = _load_producer(settings)
