@@ -1,0 +1,129 @@
+"""The pure folds' cost per event, in process: no Kafka, no Redis.
+
+    python -m bench.folds [--events 100000] [--seed 2023] [--poll 5000] [--profile FILE]
+
+The benchmark's workload is decoded once, then fed as the worker sees it: polls of
+`--poll` messages, each split per (kind, partition) with the entity id hashed over six
+partitions. Each partition batch is folded with `fold_batch` from the records held so
+far, and every changed record is encoded for Redis. Two runs: from an empty state, and
+from a warm one (the workload's first half folded beforehand, its second half timed).
+Decoding the touched records (what the store reads back before each fold) is timed
+apart. Prints microseconds per event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bench.workload import write_workload
+from pantau.contract.city import load_city_profile
+from pantau.contract.events import AnyEvent, parse_event
+from pantau.state.batch import fold_batch
+from pantau.state.codec import decode_record, encode_record
+from pantau.state.records import Record
+
+PARTITIONS = 6
+Shard = tuple[str, int]
+Poll = list[tuple[Shard, list[AnyEvent]]]
+
+
+@dataclass
+class Timing:
+    events: int = 0
+    fold: float = 0.0  # fold_batch: records and aggregate deltas
+    encode: float = 0.0  # encode_record of each changed record
+    decode: float = 0.0  # decode_record of each touched record held before
+
+    def line(self, name: str) -> str:
+        per = 1e6 / self.events
+        return (
+            f"{name:<6} {self.events:>7} events  fold {self.fold * per:6.2f}  "
+            f"encode {self.encode * per:5.2f}  fold+encode {(self.fold + self.encode) * per:6.2f}"
+            f"  us/event   (decode {self.decode * per:5.2f})"
+        )
+
+
+def polls(events: list[AnyEvent], size: int) -> Iterator[Poll]:
+    """Polls of `size` messages, each split per (kind, partition) in arrival order."""
+    for start in range(0, len(events), size):
+        batches: dict[Shard, list[AnyEvent]] = {}
+        for event in events[start : start + size]:
+            partition = zlib.crc32(event.entity_id.encode()) % PARTITIONS
+            batches.setdefault((event.kind, partition), []).append(event)
+        yield list(batches.items())
+
+
+def run(
+    state: dict[Shard, dict[str, Record]],
+    raw: dict[Shard, dict[str, bytes]],
+    feed: list[Poll],
+    zone: ZoneInfo,
+) -> Timing:
+    timing = Timing()
+    # CPU time of this process: the machine is shared, wall time would count waiting.
+    clock = time.process_time
+    for poll in feed:
+        for shard, events in poll:
+            known = state.setdefault(shard, {})
+            stored = raw.setdefault(shard, {})
+            timing.events += len(events)
+            touched = {e.entity_id for e in events}
+            started = clock()
+            for entity in touched:
+                if entity in stored:
+                    decode_record(stored[entity])
+            decoded = clock()
+            before: dict[str, Record | None] = {e: known.get(e) for e in touched}
+            fold = fold_batch(before, events, zone)
+            folded = clock()
+            encoded = [encode_record(record) for record in fold.changed.values()]
+            done = clock()
+            timing.decode += decoded - started
+            timing.fold += folded - decoded
+            timing.encode += done - folded
+            known.update(fold.changed)
+            stored.update(zip(fold.changed, encoded, strict=True))
+    return timing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2023)
+    parser.add_argument("--poll", type=int, default=5000)
+    parser.add_argument("--workload", type=Path, default=Path(".pantau-bench/folds.jsonl"))
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the timed runs")
+    args = parser.parse_args()
+    profile = load_city_profile("mojokerto")
+    zone = profile.timezone
+    path = write_workload(args.workload, profile, 2 * args.events, args.seed)
+    with path.open("rb") as lines:
+        events = [parse_event(line) for line in lines]
+    first, second = events[: args.events], events[args.events :]
+    profiler = cProfile.Profile() if args.profile else None
+    # The warm state: the first half folded, untimed.
+    warm: dict[Shard, dict[str, Record]] = {}
+    warm_raw: dict[Shard, dict[str, bytes]] = {}
+    run(warm, warm_raw, list(polls(first, args.poll)), zone)
+    gc.collect()
+    if profiler:
+        profiler.enable()
+    cold = run({}, {}, list(polls(first, args.poll)), zone)
+    hot = run(warm, warm_raw, list(polls(second, args.poll)), zone)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+    print(cold.line("empty"))
+    print(hot.line("warm"))
+
+
+if __name__ == "__main__":
+    main()
