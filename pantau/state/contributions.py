@@ -4,15 +4,21 @@ An aggregate is the sum of every record's contribution, so when a record changes
 aggregates change by contribution(new) - contribution(old): late or out-of-order events
 move a complaint from one day, group or bucket to another without special cases, and
 every sum stays an exact integer however the events were batched.
+
+The folds add that difference straight into a batch's running totals (`add_change`),
+without building either contribution. A complaint's contribution is the same few fields
+in each of its groups, so it is computed once as (received field, status fields, arrival
+minute) and only its groups' keys are looked up, from a cache keyed by where it belongs;
+the field names of a local day are built once per day. Every cache is bounded.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
-from datetime import datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from pantau.state.calendar import CACHE_LIMIT, QUARTER_HOUR_MS, local_day
 from pantau.state.records import ComplaintRecord, IndicatorRecord, ProgramRecord, Record
 
 # Upper bounds (seconds) of the time-to-resolution buckets: 15 min .. 30 days, then the rest.
@@ -22,118 +28,233 @@ COMPLAINT_GROUPS = ("dimension", "agency", "category", "kelurahan")
 ARRIVAL_GROUPS = ("dimension", "category", "kecamatan")
 
 Contribution = dict[str, dict[str, int]]  # aggregate key suffix -> field -> amount
+Totals = defaultdict[str, dict[str, int]]  # the same, being summed: zeros not yet dropped
+Fields = tuple[tuple[str, int], ...]  # a complaint's status fields, in each of its groups
+
+OPEN: Fields = (("open", 1),)
 
 
 def ttr_bucket(seconds: int) -> str:
-    for bound in TTR_BOUNDS:
-        if seconds <= bound:
-            return str(bound)
-    return "inf"
+    index = bisect_left(TTR_BOUNDS, seconds)  # the first bound at or above
+    return str(TTR_BOUNDS[index]) if index < len(TTR_BOUNDS) else "inf"
+
+
+class _Day:
+    """The field names one local day gives a complaint."""
+
+    __slots__ = ("received", "rejected", "resolved", "resolved_alone", "ttr_count", "ttr_le",
+                 "ttr_sum")  # fmt: skip
+
+    def __init__(self, day: str) -> None:
+        self.received = f"received:{day}"
+        self.rejected: Fields = ((f"rejected:{day}", 1),)
+        self.resolved = f"resolved:{day}"
+        # Time to resolution needs both ends; until "received" arrives it is not known.
+        self.resolved_alone: Fields = ((self.resolved, 1),)
+        self.ttr_sum = f"ttr_sum:{day}"
+        self.ttr_count = f"ttr_count:{day}"
+        self.ttr_le = tuple(f"ttr_le:{day}:{bound}" for bound in (*TTR_BOUNDS, "inf"))
+
+
+class Calendar:
+    """One zone's local days, by quarter hour (see calendar.local_day)."""
+
+    __slots__ = ("by_day", "quarters", "zone")
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.quarters: dict[int, _Day] = {}
+        self.by_day: dict[str, _Day] = {}  # one _Day per date, whichever quarter found it
+
+    def day(self, ms: int) -> _Day:
+        found = self.quarters.get(ms // QUARTER_HOUR_MS)
+        if found is None:
+            if len(self.quarters) >= CACHE_LIMIT:
+                self.quarters.clear()
+                self.by_day.clear()
+            name = local_day(ms, self.zone)
+            found = self.by_day.get(name)
+            if found is None:
+                found = self.by_day[name] = _Day(name)
+            self.quarters[ms // QUARTER_HOUR_MS] = found
+        return found
+
+
+_CALENDARS: dict[ZoneInfo, Calendar] = {}
+
+
+def calendar(zone: ZoneInfo) -> Calendar:
+    found = _CALENDARS.get(zone)
+    if found is None:
+        found = _CALENDARS[zone] = Calendar(zone)
+    return found
+
+
+Place = tuple[tuple[str, ...], tuple[str, ...]]  # (its complaint groups, its arrival groups)
+_PLACES: dict[tuple[str, str, str, str, str], Place] = {}
+
+
+def _place(record: ComplaintRecord) -> Place:
+    """The aggregate keys a complaint counts in, given where it belongs."""
+    where = (record.dimension, record.agency, record.category, record.kecamatan,
+             record.kelurahan)  # fmt: skip
+    found = _PLACES.get(where)
+    if found is None:
+        if len(_PLACES) >= CACHE_LIMIT:
+            _PLACES.clear()
+        groups = ("complaints:city:all",
+                  *(f"complaints:{g}:{getattr(record, g)}" for g in COMPLAINT_GROUPS))  # fmt: skip
+        arrivals = tuple(f"arrivals:{group}:{getattr(record, group)}" for group in ARRIVAL_GROUPS)
+        found = _PLACES[where] = (groups, arrivals)
+    return found
+
+
+def _complaint_fields(
+    steps: tuple[tuple[int, str, str], ...], days: Calendar
+) -> tuple[str, Fields, int]:
+    """(its received field, its status fields, its arrival minute): in each of its groups
+    a complaint adds 1 to the first and each status field's amount to it."""
+    arrival, _, status = steps[0]
+    if status == "received":  # the usual first step
+        received_ms: int | None = arrival
+    else:
+        received_ms = None
+        for at, _, status in steps:  # sorted: the first "received" step is the earliest
+            if status == "received":
+                received_ms = arrival = at
+                break
+    quarters = days.quarters
+    arrival_day = quarters.get(arrival // QUARTER_HOUR_MS) or days.day(arrival)
+    closed_ms, _, status = steps[-1]
+    if status == "resolved":
+        closed = quarters.get(closed_ms // QUARTER_HOUR_MS) or days.day(closed_ms)
+        if received_ms is None:
+            fields = closed.resolved_alone
+        else:
+            seconds = (closed_ms - received_ms) // 1000
+            if seconds < 0:
+                seconds = 0
+            bucket = closed.ttr_le[bisect_left(TTR_BOUNDS, seconds)]
+            fields = ((closed.resolved, 1), (closed.ttr_sum, seconds), (closed.ttr_count, 1),
+                      (bucket, 1))  # fmt: skip
+    elif status == "rejected":
+        fields = (quarters.get(closed_ms // QUARTER_HOUR_MS) or days.day(closed_ms)).rejected
+    else:
+        fields = OPEN
+    return arrival_day.received, fields, arrival // 60_000
+
+
+def _put(
+    totals: Totals, place: Place, received: str, fields: Fields, minute: int, sign: int
+) -> None:
+    """Add (sign 1) or take away (sign -1) a whole complaint's contribution."""
+    for key in place[0]:
+        bucket = totals[key]
+        bucket[received] = bucket.get(received, 0) + sign
+        for name, amount in fields:
+            bucket[name] = bucket.get(name, 0) + sign * amount
+    name = str(minute)
+    for key in place[1]:
+        bucket = totals[key]
+        bucket[name] = bucket.get(name, 0) + sign
+
+
+def add_complaint(
+    totals: Totals, old: ComplaintRecord | None, new: ComplaintRecord, days: Calendar
+) -> None:
+    received, fields, minute = _complaint_fields(new.steps, days)
+    if old is None:
+        _put(totals, _place(new), received, fields, minute, 1)
+        return
+    was_received, was_fields, was_minute = _complaint_fields(old.steps, days)
+    if (new.dimension != old.dimension or new.agency != old.agency
+            or new.category != old.category or new.kelurahan != old.kelurahan
+            or new.kecamatan != old.kecamatan):  # fmt: skip
+        # Re-routed: out of every group it was in, into every group it is in now.
+        _put(totals, _place(old), was_received, was_fields, was_minute, -1)
+        _put(totals, _place(new), received, fields, minute, 1)
+        return
+    # The common case, a status step that leaves the complaint where it was: only the
+    # fields that differ move, in each of its groups; often nothing moves at all.
+    moved_day, moved_status = received != was_received, fields != was_fields
+    if moved_day or moved_status:
+        for key in _place(new)[0]:
+            bucket = totals[key]
+            if moved_day:
+                bucket[received] = bucket.get(received, 0) + 1
+                bucket[was_received] = bucket.get(was_received, 0) - 1
+            if moved_status:
+                for name, amount in fields:
+                    bucket[name] = bucket.get(name, 0) + amount
+                for name, amount in was_fields:
+                    bucket[name] = bucket.get(name, 0) - amount
+    if minute != was_minute:
+        name, was_name = str(minute), str(was_minute)
+        for key in _place(new)[1]:
+            bucket = totals[key]
+            bucket[name] = bucket.get(name, 0) + 1
+            bucket[was_name] = bucket.get(was_name, 0) - 1
+
+
+def add_change(totals: Totals, old: Record | None, new: Record | None, days: Calendar) -> None:
+    """Add contribution(new) - contribution(old) to `totals`, zeros included."""
+    if type(new) is ComplaintRecord and (old is None or type(old) is ComplaintRecord):
+        add_complaint(totals, old, new, days)
+        return
+    for sign, part in ((-1, _contribution(old, days)), (1, _contribution(new, days))):
+        for key, fields in part.items():
+            bucket = totals[key]
+            for name, amount in fields.items():
+                bucket[name] = bucket.get(name, 0) + sign * amount
+
+
+def nonzero(totals: Totals) -> Contribution:
+    """The totals without the fields that came back to zero, nor the keys left empty."""
+    return {
+        key: kept
+        for key, fields in totals.items()
+        if (kept := {name: amount for name, amount in fields.items() if amount})
+    }
 
 
 def contribution(record: Record | None, zone: ZoneInfo) -> Contribution:
     """Everything one record adds to the aggregates."""
-    if record is None:
-        return {}
-    if isinstance(record, ComplaintRecord):
-        return _complaint(record, zone)
-    if isinstance(record, ProgramRecord):
-        return _program(record)
-    return _indicator(record)
+    return _contribution(record, calendar(zone))
 
 
 def delta(old: Record | None, new: Record | None, zone: ZoneInfo) -> Contribution:
     """contribution(new) - contribution(old), without the zeros."""
-    if isinstance(new, ComplaintRecord) and isinstance(old, ComplaintRecord | None):
-        return _complaint_delta(old, new, zone)
-    return _difference(contribution(old, zone), contribution(new, zone))
+    totals: Totals = defaultdict(dict)
+    add_change(totals, old, new, calendar(zone))
+    return nonzero(totals)
 
 
 def _difference(before: Contribution, after: Contribution) -> Contribution:
-    change: dict[str, dict[str, int]] = defaultdict(dict)
+    change: Totals = defaultdict(dict)
     for sign, part in ((-1, before), (1, after)):
         for key, fields in part.items():
             bucket = change[key]
             for field, amount in fields.items():
                 bucket[field] = bucket.get(field, 0) + sign * amount
-    return {
-        key: nonzero
-        for key, fields in change.items()
-        if (nonzero := {f: a for f, a in fields.items() if a})
-    }
+    return nonzero(change)
 
 
-def _complaint_delta(
-    old: ComplaintRecord | None, new: ComplaintRecord, zone: ZoneInfo
-) -> Contribution:
-    """The common case, a status step that leaves the complaint where it was, costs one
-    field difference copied to each of its groups instead of two full contributions."""
-    if old is None or _groups(old) != _groups(new):
-        return _difference(contribution(old, zone), contribution(new, zone))
-    before, after = _complaint_fields(old, zone), _complaint_fields(new, zone)
-    changed = {
-        f: a for f in before.keys() | after.keys() if (a := after.get(f, 0) - before.get(f, 0))
-    }
-    result = {key: dict(changed) for key in _group_keys(new)} if changed else {}
-    if old.arrival_ms // 60_000 != new.arrival_ms // 60_000:
-        result.update(_difference(_arrivals(old), _arrivals(new)))
-    return result
+def _contribution(record: Record | None, days: Calendar) -> Contribution:
+    if record is None:
+        return {}
+    if isinstance(record, ComplaintRecord):
+        return _complaint(record, days)
+    if isinstance(record, ProgramRecord):
+        return _program(record)
+    return _indicator(record)
 
 
-def local_day(ms: int, zone: ZoneInfo) -> str:
-    # Every zone's offset is a multiple of 15 minutes, so the day is the same within a
-    # quarter hour: cache by quarter hour rather than convert each timestamp.
-    return _local_day(ms // QUARTER_HOUR_MS, zone)
-
-
-QUARTER_HOUR_MS = 15 * 60 * 1000
-
-
-@lru_cache(maxsize=1 << 16)
-def _local_day(quarter_hour: int, zone: ZoneInfo) -> str:
-    return datetime.fromtimestamp(quarter_hour * QUARTER_HOUR_MS / 1000, zone).date().isoformat()
-
-
-PLACEMENT = tuple(dict.fromkeys(COMPLAINT_GROUPS + ARRIVAL_GROUPS))
-
-
-def _groups(record: ComplaintRecord) -> tuple[str, ...]:
-    return tuple(getattr(record, group) for group in PLACEMENT)
-
-
-def _group_keys(record: ComplaintRecord) -> list[str]:
-    keys = ["complaints:city:all"]
-    keys += [f"complaints:{group}:{getattr(record, group)}" for group in COMPLAINT_GROUPS]
-    return keys
-
-
-def _complaint_fields(record: ComplaintRecord, zone: ZoneInfo) -> dict[str, int]:
-    fields: dict[str, int] = {f"received:{local_day(record.arrival_ms, zone)}": 1}
-    if record.is_open:
-        fields["open"] = 1
-    else:
-        closed_ms = record.steps[-1][0]
-        closed_day = local_day(closed_ms, zone)
-        fields[f"{record.status}:{closed_day}"] = 1
-        received_ms = record.received_ms
-        if record.status == "resolved" and received_ms is not None:
-            # Time to resolution needs both ends; until "received" arrives it is not known.
-            seconds = max(0, (closed_ms - received_ms) // 1000)
-            fields[f"ttr_sum:{closed_day}"] = seconds
-            fields[f"ttr_count:{closed_day}"] = 1
-            fields[f"ttr_le:{closed_day}:{ttr_bucket(seconds)}"] = 1
-    return fields
-
-
-def _arrivals(record: ComplaintRecord) -> Contribution:
-    minute = str(record.arrival_ms // 60_000)
-    return {f"arrivals:{group}:{getattr(record, group)}": {minute: 1} for group in ARRIVAL_GROUPS}
-
-
-def _complaint(record: ComplaintRecord, zone: ZoneInfo) -> Contribution:
-    fields = _complaint_fields(record, zone)
-    result = {key: dict(fields) for key in _group_keys(record)}
-    result.update(_arrivals(record))
+def _complaint(record: ComplaintRecord, days: Calendar) -> Contribution:
+    received, fields, minute = _complaint_fields(record.steps, days)
+    groups, arrivals = _place(record)
+    each = {received: 1, **dict(fields)}
+    result = {key: dict(each) for key in groups}
+    result.update({key: {str(minute): 1} for key in arrivals})
     return result
 
 
