@@ -19,7 +19,13 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from pantau.state.calendar import CACHE_LIMIT, QUARTER_HOUR_MS, local_day
-from pantau.state.records import ComplaintRecord, IndicatorRecord, ProgramRecord, Record
+from pantau.state.records import (
+    CLOSED,
+    ComplaintRecord,
+    IndicatorRecord,
+    ProgramRecord,
+    Record,
+)
 
 # Upper bounds (seconds) of the time-to-resolution buckets: 15 min .. 30 days, then the rest.
 TTR_BOUNDS = (900, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 172800, 259200,
@@ -123,25 +129,28 @@ def _complaint_fields(
             if status == "received":
                 received_ms = arrival = at
                 break
-    quarters = days.quarters
-    arrival_day = quarters.get(arrival // QUARTER_HOUR_MS) or days.day(arrival)
-    closed_ms, _, status = steps[-1]
-    if status == "resolved":
-        closed = quarters.get(closed_ms // QUARTER_HOUR_MS) or days.day(closed_ms)
-        if received_ms is None:
-            fields = closed.resolved_alone
-        else:
-            seconds = (closed_ms - received_ms) // 1000
-            if seconds < 0:
-                seconds = 0
-            bucket = closed.ttr_le[bisect_left(TTR_BOUNDS, seconds)]
-            fields = ((closed.resolved, 1), (closed.ttr_sum, seconds), (closed.ttr_count, 1),
-                      (bucket, 1))  # fmt: skip
-    elif status == "rejected":
-        fields = (quarters.get(closed_ms // QUARTER_HOUR_MS) or days.day(closed_ms)).rejected
-    else:
-        fields = OPEN
+    arrival_day = days.quarters.get(arrival // QUARTER_HOUR_MS) or days.day(arrival)
+    last = steps[-1]
+    fields = OPEN if last[2] not in CLOSED else _status_fields(last, received_ms, days)
     return arrival_day.received, fields, arrival // 60_000
+
+
+def _status_fields(last: tuple[int, str, str], received_ms: int | None, days: Calendar) -> Fields:
+    """What its newest step adds in each of its groups, besides its arrival."""
+    closed_ms, _, status = last
+    if status == "resolved":
+        closed = days.quarters.get(closed_ms // QUARTER_HOUR_MS) or days.day(closed_ms)
+        if received_ms is None:
+            return closed.resolved_alone
+        seconds = (closed_ms - received_ms) // 1000
+        if seconds < 0:
+            seconds = 0
+        bucket = closed.ttr_le[bisect_left(TTR_BOUNDS, seconds)]
+        return ((closed.resolved, 1), (closed.ttr_sum, seconds), (closed.ttr_count, 1),
+                (bucket, 1))  # fmt: skip
+    if status == "rejected":
+        return (days.quarters.get(closed_ms // QUARTER_HOUR_MS) or days.day(closed_ms)).rejected
+    return OPEN
 
 
 def _put(
@@ -162,38 +171,59 @@ def _put(
 def add_complaint(
     totals: Totals, old: ComplaintRecord | None, new: ComplaintRecord, days: Calendar
 ) -> None:
-    received, fields, minute = _complaint_fields(new.steps, days)
     if old is None:
-        _put(totals, _place(new), received, fields, minute, 1)
+        # New here: its whole contribution, in each of its groups.
+        (groups, arrivals), (received, fields, minute) = (
+            _place(new),
+            _complaint_fields(new.steps, days),
+        )
+        for key in groups:
+            bucket = totals[key]
+            bucket[received] = bucket.get(received, 0) + 1
+            for name, amount in fields:
+                bucket[name] = bucket.get(name, 0) + amount
+        name = str(minute)
+        for key in arrivals:
+            bucket = totals[key]
+            bucket[name] = bucket.get(name, 0) + 1
         return
-    was_received, was_fields, was_minute = _complaint_fields(old.steps, days)
     if (new.dimension != old.dimension or new.agency != old.agency
             or new.category != old.category or new.kelurahan != old.kelurahan
             or new.kecamatan != old.kecamatan):  # fmt: skip
         # Re-routed: out of every group it was in, into every group it is in now.
-        _put(totals, _place(old), was_received, was_fields, was_minute, -1)
-        _put(totals, _place(new), received, fields, minute, 1)
+        _put(totals, _place(old), *_complaint_fields(old.steps, days), -1)
+        _put(totals, _place(new), *_complaint_fields(new.steps, days), 1)
         return
-    # The common case, a status step that leaves the complaint where it was: only the
-    # fields that differ move, in each of its groups; often nothing moves at all.
-    moved_day, moved_status = received != was_received, fields != was_fields
-    if moved_day or moved_status:
-        for key in _place(new)[0]:
-            bucket = totals[key]
-            if moved_day:
-                bucket[received] = bucket.get(received, 0) + 1
-                bucket[was_received] = bucket.get(was_received, 0) - 1
-            if moved_status:
-                for name, amount in fields:
-                    bucket[name] = bucket.get(name, 0) + amount
-                for name, amount in was_fields:
-                    bucket[name] = bucket.get(name, 0) - amount
+    # Where it was: only the fields that differ move, in each of its groups.
+    steps, was_steps = new.steps, old.steps
+    first = steps[0]
+    if first is was_steps[0] and first[2] == "received":
+        # The common case, steps added after its "received" one (the fold keeps the very
+        # step tuples): it arrived when it did, only its newest step can move anything,
+        # and from open to open nothing moves.
+        last, was_last = steps[-1], was_steps[-1]
+        if last[2] in CLOSED or was_last[2] in CLOSED:
+            _move(totals, _place(new)[0], _status_fields(last, first[0], days),
+                  _status_fields(was_last, first[0], days))  # fmt: skip
+        return
+    received, fields, minute = _complaint_fields(steps, days)
+    was_received, was_fields, was_minute = _complaint_fields(was_steps, days)
+    if received != was_received:
+        _move(totals, _place(new)[0], ((received, 1),), ((was_received, 1),))
+    _move(totals, _place(new)[0], fields, was_fields)
     if minute != was_minute:
-        name, was_name = str(minute), str(was_minute)
-        for key in _place(new)[1]:
+        _move(totals, _place(new)[1], ((str(minute), 1),), ((str(was_minute), 1),))
+
+
+def _move(totals: Totals, keys: tuple[str, ...], fields: Fields, was_fields: Fields) -> None:
+    """In each of `keys`, take `was_fields` away and add `fields`, unless they are equal."""
+    if fields != was_fields:
+        for key in keys:
             bucket = totals[key]
-            bucket[name] = bucket.get(name, 0) + 1
-            bucket[was_name] = bucket.get(was_name, 0) - 1
+            for name, amount in fields:
+                bucket[name] = bucket.get(name, 0) + amount
+            for name, amount in was_fields:
+                bucket[name] = bucket.get(name, 0) - amount
 
 
 def add_change(totals: Totals, old: Record | None, new: Record | None, days: Calendar) -> None:

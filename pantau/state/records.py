@@ -21,22 +21,10 @@ from typing import Any
 from msgspec import Struct
 from msgspec.structs import replace
 
-from pantau.state.facts import (
-    ComplaintFacts,
-    EventFacts,
-    FoldEvent,
-    IndicatorFacts,
-    ProgramFacts,
-)
+from pantau.state.calendar import epoch_ms
+from pantau.state.facts import ComplaintFacts, FoldEvent, IndicatorFacts, ProgramFacts
 
 CLOSED = frozenset({"resolved", "rejected"})
-
-
-def _ms(event: EventFacts) -> int:
-    # Exactly this, float rounding included: the version and step order of every record
-    # in Redis were computed so. (Rebuilding the same number from the datetime's fields
-    # measured no faster.)
-    return int(event.occurred_at.timestamp() * 1000)
 
 
 class ComplaintRecord(Struct, frozen=True, gc=False, tag_field="k", tag="c"):
@@ -101,7 +89,7 @@ Record = ComplaintRecord | ProgramRecord | IndicatorRecord
 
 def apply_complaint(record: ComplaintRecord | None, event: ComplaintFacts) -> ComplaintRecord:
     event_id = event.event_id
-    step = (int(event.occurred_at.timestamp() * 1000), event_id, event.status._value_)  # _ms
+    step = (epoch_ms(event.occurred_at), event_id, event.status._value_)
     if record is not None:
         steps = record.steps
         for existing in steps:
@@ -114,7 +102,7 @@ def apply_complaint(record: ComplaintRecord | None, event: ComplaintFacts) -> Co
                 record.complaint_id, record.dimension, record.category, record.agency,
                 record.kecamatan, record.kelurahan, record.channel, tuple(sorted((*steps, step))),
             )  # fmt: skip
-        steps = (*steps, step)  # the newest step, the common case: appended, no sort
+        steps += (step,)  # the newest step, the common case: appended, no sort
         complaint_id = record.complaint_id
     else:
         steps, complaint_id = (step,), event.complaint_id
@@ -126,7 +114,7 @@ def apply_complaint(record: ComplaintRecord | None, event: ComplaintFacts) -> Co
 
 
 def apply_program(record: ProgramRecord | None, event: ProgramFacts) -> ProgramRecord:
-    version = (_ms(event), event.event_id)
+    version = (epoch_ms(event.occurred_at), event.event_id)
     if record is not None and record.version >= version:
         return record
     return ProgramRecord(
@@ -136,7 +124,7 @@ def apply_program(record: ProgramRecord | None, event: ProgramFacts) -> ProgramR
 
 
 def apply_indicator(record: IndicatorRecord | None, event: IndicatorFacts) -> IndicatorRecord:
-    at, event_id = _ms(event), event.event_id
+    at, event_id = epoch_ms(event.occurred_at), event.event_id
     version = (at, event_id)
     readings = record.readings if record is not None else {}
     current = readings.get(event.period)

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -234,3 +235,19 @@ def test_a_complaint_moved_in_any_one_group_moves_alike(
     _same_folds([[first], [second]])
     _same_folds([[second], [first]])
     _same_folds([[first, second]])
+
+
+@pytest.mark.parametrize("then", list(ComplaintStatus))
+@pytest.mark.parametrize("was", list(ComplaintStatus))
+def test_every_status_step_after_every_other_folds_alike(
+    was: ComplaintStatus, then: ComplaintStatus
+) -> None:
+    """A complaint received, then in one status, then in another, a batch each: the
+    status step that moves its figures, or not, from any status to any other."""
+    steps = [
+        _step("C-1", "a", "received", MIDNIGHT),
+        _step("C-1", "b", was.value, MIDNIGHT + timedelta(hours=3)),
+        _step("C-1", "c", then.value, MIDNIGHT + timedelta(days=1, hours=2)),
+    ]
+    _same_folds([[step] for step in steps])
+    _same_folds([steps[:2], steps[2:]])
