@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ from pantau.contract.events import (
 )
 from pantau.state.batch import fold_batch
 from pantau.state.codec import encode_record
+from pantau.state.memory import MemoryState
 from pantau.state.records import Record
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.factories import complaint_document, indicator_document, program_document
@@ -251,3 +253,30 @@ def test_every_status_step_after_every_other_folds_alike(
     ]
     _same_folds([[step] for step in steps])
     _same_folds([steps[:2], steps[2:]])
+
+
+def test_the_rebuild_in_memory_holds_what_the_first_folds_summed() -> None:
+    """MemoryState drops the fields that come back to zero as it always did."""
+    state = MemoryState(ZONE)
+    records: dict[tuple[str, str], Any] = {}
+    sums: dict[str, Counter[str]] = {}
+    for batch in _batches(PARSED, 7, [90, 400, 13]):
+        for kind in ("complaint", "program", "indicator"):
+            events = [e for e in batch if e.kind == kind]
+            state.apply(kind, 0, events)
+            before = {e.entity_id: records.get((kind, e.entity_id)) for e in events}
+            fold = reference.fold_batch(before, events, ZONE)
+            records.update({(kind, entity): r for entity, r in fold.changed.items()})
+            for suffix, fields in fold.aggregates.items():
+                counter = sums.setdefault(f"{kind} {suffix}", Counter())
+                counter.update(fields)
+                for name in [n for n, v in counter.items() if v == 0]:
+                    del counter[name]
+                if not counter:
+                    del sums[f"{kind} {suffix}"]
+    held = {
+        f"{topic} {suffix}": dict(counter)  # as dicts: counters take a zero for missing
+        for (topic, _), aggregates in state.aggregates.items()
+        for suffix, counter in aggregates.items()
+    }
+    assert held == {key: dict(counter) for key, counter in sums.items()}
