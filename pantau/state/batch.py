@@ -1,4 +1,9 @@
-"""One partition's batch, folded in memory: the pure heart shared by live and replay."""
+"""One partition's batch, folded in memory: the pure heart shared by live and replay.
+
+fold_batch is fold_events, then changes. A caller that keeps records and running totals
+of its own can call those two directly, into its own dicts, and skip fold_batch's copy of
+`before` and its final pass dropping the zeros (nonzero).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from pantau.state.contributions import (
-    Contribution,
-    Totals,
-    add_change,
-    add_complaint,
-    calendar,
-    nonzero,
-)
+from pantau.state.complaints import Totals, add_complaint, calendar
+from pantau.state.contributions import Contribution, add_change, nonzero
 from pantau.state.facts import FoldEvent
 from pantau.state.records import FOLDS, ComplaintRecord, Record
 
