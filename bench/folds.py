@@ -1,7 +1,7 @@
 """The pure folds' cost per event, in process: no Kafka, no Redis.
 
     python -m bench.folds [--events 100000] [--seed 2023] [--poll 5000] [--repeat 3]
-                          [--compare] [--profile FILE]
+                          [--compare] [--lean] [--profile FILE]
 
 The benchmark's workload is decoded once, then fed as the worker sees it: polls of
 `--poll` messages, each split per (kind, partition) with the entity id hashed over six
@@ -11,9 +11,11 @@ from a warm one (the workload's first half folded beforehand, its second half ti
 Decoding the touched records (what the store reads back before each fold) is timed
 apart. Prints CPU microseconds per event, the best of `--repeat` runs.
 
-`--compare` also times the first folds and codec, kept as the reference of the unit tests
-(tests/unit/state/reference.py), their runs taking turns with the others': on a shared
-machine, figures from separate processes minutes apart compare badly.
+`--lean` also folds the same events decoded as msgspec Structs (bench/lean.py), as a
+leaner decoder than pydantic would give them. `--compare` also times the first folds and
+codec, kept as the reference of the unit tests (tests/unit/state/reference.py), their runs
+taking turns with the others': on a shared machine, figures from separate processes
+minutes apart compare badly.
 """
 
 from __future__ import annotations
@@ -29,26 +31,32 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from bench.lean import decode_lean
 from bench.workload import write_workload
 from pantau.contract.city import load_city_profile
-from pantau.contract.events import AnyEvent, parse_event
+from pantau.contract.events import parse_event
 from pantau.state.batch import fold_batch
 from pantau.state.codec import decode_record, encode_record
 
 PARTITIONS = 6
 Shard = tuple[str, int]
-Poll = list[tuple[Shard, list[AnyEvent]]]
+Poll = list[tuple[Shard, list[Any]]]
 State = dict[Shard, dict[str, Any]]  # (kind, partition) -> entity -> record, or its bytes
 
 
 class Implementation(NamedTuple):
-    name: str
     fold_batch: Callable[..., Any]
     encode_record: Callable[[Any], bytes]
     decode_record: Callable[[bytes], Any]
 
 
-CURRENT = Implementation("", fold_batch, encode_record, decode_record)
+CURRENT = Implementation(fold_batch, encode_record, decode_record)
+
+
+class Variant(NamedTuple):
+    name: str
+    code: Implementation
+    events: list[Any]  # pydantic's, or LeanEvent
 
 
 @dataclass
@@ -70,10 +78,10 @@ class Timing:
         )
 
 
-def polls(events: list[AnyEvent], size: int) -> Iterator[Poll]:
+def polls(events: list[Any], size: int) -> Iterator[Poll]:
     """Polls of `size` messages, each split per (kind, partition) in arrival order."""
     for start in range(0, len(events), size):
-        batches: dict[Shard, list[AnyEvent]] = {}
+        batches: dict[Shard, list[Any]] = {}
         for event in events[start : start + size]:
             partition = zlib.crc32(event.entity_id.encode()) % PARTITIONS
             batches.setdefault((event.kind, partition), []).append(event)
@@ -123,38 +131,49 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true", help="also time the first folds")
     parser.add_argument("--workload", type=Path, default=Path(".pantau-bench/folds.jsonl"))
     parser.add_argument("--profile", type=Path, help="write a cProfile of the timed runs")
+    parser.add_argument("--lean", action="store_true", help="also fold msgspec events")
     args = parser.parse_args()
-    codes = [CURRENT._replace(name="current")]
-    if args.compare:
-        from tests.unit.state import reference  # a test module: only when asked for
-
-        codes.append(Implementation("first (before)", reference.fold_batch,
-                                    reference.encode_record, reference.decode_record))  # fmt: skip
     profile = load_city_profile("mojokerto")
     zone = profile.timezone
     path = write_workload(args.workload, profile, 2 * args.events, args.seed)
     with path.open("rb") as lines:
-        events = [parse_event(line) for line in lines]
-    first = list(polls(events[: args.events], args.poll))
-    second = list(polls(events[args.events :], args.poll))
+        raw = lines.read().splitlines()
+    events: list[Any] = [parse_event(line) for line in raw]
+    variants = [Variant("current", CURRENT, events)]
+    if args.lean:
+        lean = [decode_lean(line, e.kind) for line, e in zip(raw, events, strict=True)]
+        variants.append(Variant("current, lean", CURRENT, lean))
+    if args.compare:
+        from tests.unit.state import reference  # a test module: only when asked for
+
+        first_code = Implementation(reference.fold_batch, reference.encode_record,
+                                    reference.decode_record)  # fmt: skip
+        variants.append(Variant("first (before)", first_code, events))
+    del raw
+    feeds = {
+        v.name: (list(polls(v.events[: args.events], args.poll)),
+                 list(polls(v.events[args.events :], args.poll)))
+        for v in variants
+    }  # fmt: skip
     # The warm states: the first half folded, untimed.
     warm: dict[str, tuple[State, State]] = {}
-    for code in codes:
-        warm[code.name] = ({}, {})
-        run(*warm[code.name], first, zone, code)
+    for v in variants:
+        warm[v.name] = ({}, {})
+        run(*warm[v.name], feeds[v.name][0], zone, v.code)
     gc.collect()
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
     # On a shared machine a run can take half as long again as the next one: the best of
     # a few says what the code costs.
-    runs: dict[str, list[tuple[Timing, Timing]]] = {code.name: [] for code in codes}
+    runs: dict[str, list[tuple[Timing, Timing]]] = {v.name: [] for v in variants}
     for _ in range(args.repeat):
-        for code in codes:
-            records, raw = warm[code.name]
-            cold = run({}, {}, first, zone, code)
-            hot = run(_copy(records), _copy(raw), second, zone, code)
-            runs[code.name].append((cold, hot))
+        for v in variants:
+            records, stored = warm[v.name]
+            first, second = feeds[v.name]
+            cold = run({}, {}, first, zone, v.code)
+            hot = run(_copy(records), _copy(stored), second, zone, v.code)
+            runs[v.name].append((cold, hot))
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
