@@ -1,15 +1,21 @@
-"""One partition's batch, folded in memory: the pure heart shared by live and replay."""
+"""One partition's batch, folded in memory: the pure heart shared by live and replay.
+
+fold_batch is fold_events, then changes. A caller that keeps records and running totals
+of its own can call those two directly, into its own dicts, and skip fold_batch's copy of
+`before` and its final pass dropping the zeros (nonzero).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from pantau.contract.events import AnyEvent
-from pantau.state.contributions import Contribution, delta
-from pantau.state.records import Record, apply_event
+from pantau.state.complaints import Totals, add_complaint, calendar
+from pantau.state.contributions import Contribution, add_change, nonzero
+from pantau.state.facts import FoldEvent
+from pantau.state.records import FOLDS, ComplaintRecord, Record
 
 
 @dataclass(frozen=True)
@@ -20,27 +26,51 @@ class FoldResult:
 
 
 def fold_batch(
-    before: dict[str, Record | None], events: Iterable[AnyEvent], zone: ZoneInfo
+    before: Mapping[str, Record | None], events: Iterable[FoldEvent], zone: ZoneInfo
 ) -> FoldResult:
     """Apply events to the records they touch; `before` holds each entity's stored record."""
     current: dict[str, Record | None] = dict(before)
+    unchanged = fold_events(current, events)
+    totals: Totals = defaultdict(dict)
+    changed = changes(before, current, totals, zone)
+    return FoldResult(changed, nonzero(totals), unchanged)
+
+
+def fold_events(records: dict[str, Record | None], events: Iterable[FoldEvent]) -> int:
+    """Fold each event into `records` (entity id -> record, updated in place); returns
+    how many events changed nothing."""
+    folds, get = FOLDS, records.get
     unchanged = 0
     for event in events:
-        old = current.get(event.entity_id)
-        new = apply_event(old, event)
-        if new == old:
+        entity = event.entity_id
+        old = get(entity)
+        new = folds[event.kind](old, event)
+        # A fold returns the record it was given when nothing changes (see records.py).
+        if new is old:
             unchanged += 1
-        current[event.entity_id] = new
-    changed = {
-        entity: record
-        for entity, record in current.items()
-        if record is not None and record != before.get(entity)
-    }
-    totals: dict[str, dict[str, int]] = defaultdict(dict)
-    for entity, record in changed.items():
-        for key, fields in delta(before.get(entity), record, zone).items():
-            bucket = totals[key]
-            for field, amount in fields.items():
-                bucket[field] = bucket.get(field, 0) + amount
-    aggregates = {k: nz for k, f in totals.items() if (nz := {x: a for x, a in f.items() if a})}
-    return FoldResult(changed, aggregates, unchanged)
+        else:
+            records[entity] = new
+    return unchanged
+
+
+def changes(
+    before: Mapping[str, Record | None],
+    after: Mapping[str, Record | None],
+    totals: Totals,
+    zone: ZoneInfo,
+) -> dict[str, Record]:
+    """The records in `after` that differ from `before`, their aggregate deltas added to
+    `totals`. A record that changed is a new object: it only ever grows, so it is never
+    equal to what it was (fold_events keeps the object when nothing changes)."""
+    days = calendar(zone)
+    was = before.get
+    changed: dict[str, Record] = {}
+    for entity, record in after.items():
+        old = was(entity)
+        if record is not old and record is not None:
+            changed[entity] = record
+            if type(record) is ComplaintRecord and (old is None or type(old) is ComplaintRecord):
+                add_complaint(totals, old, record, days)  # add_change's common case, directly
+            else:
+                add_change(totals, old, record, days)
+    return changed

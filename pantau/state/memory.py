@@ -32,10 +32,17 @@ class MemoryState:
         records.update(fold.changed)
         aggregates = self.aggregates.setdefault(shard, {})
         for suffix, fields in fold.aggregates.items():
-            counter = aggregates.setdefault(suffix, Counter())
-            counter.update(fields)
-            for name in [n for n, v in counter.items() if v == 0]:
-                del counter[name]
+            counter = aggregates.get(suffix)
+            if counter is None:
+                counter = aggregates[suffix] = Counter()
+            # A counter holds no zeros, so only the fields just added can have come to one:
+            # looking at those alone keeps a batch's cost off the size of the counters.
+            for name, amount in fields.items():
+                value = counter.get(name, 0) + amount
+                if value:
+                    counter[name] = value
+                else:
+                    del counter[name]
             if not counter:
                 del aggregates[suffix]
 

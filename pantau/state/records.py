@@ -3,31 +3,31 @@
 A record only ever grows by set union or keeps a maximum, so applying the same events
 again, or in another order, gives the same record: duplicates and late events are
 harmless by construction.
+
+Records are frozen msgspec Structs: slotted, cheap to build and compare, and encoded to
+their Redis form without an intermediate dict (see codec.py). They are not tracked by
+the garbage collector (gc=False): a record holds strings, numbers and tuples of them, or
+for an indicator a dict of such tuples, never anything that could lead back to it.
+
+Each apply_* returns the very record it was given when the event changes nothing, and a
+record that differs otherwise: callers may test `new is old`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from functools import cached_property
+from collections.abc import Callable
 from typing import Any
 
-from pantau.contract.events import (
-    AnyEvent,
-    ComplaintEvent,
-    ComplaintStatus,
-    IndicatorEvent,
-    ProgramEvent,
-)
+from msgspec import Struct
+from msgspec.structs import replace
 
-CLOSED = frozenset({ComplaintStatus.RESOLVED.value, ComplaintStatus.REJECTED.value})
+from pantau.state.calendar import epoch_ms
+from pantau.state.facts import ComplaintFacts, FoldEvent, IndicatorFacts, ProgramFacts
+
+CLOSED = frozenset({"resolved", "rejected"})
 
 
-def _ms(event: AnyEvent) -> int:
-    return int(event.occurred_at.timestamp() * 1000)
-
-
-@dataclass(frozen=True)
-class ComplaintRecord:
+class ComplaintRecord(Struct, frozen=True, gc=False, tag_field="k", tag="c"):
     complaint_id: str
     dimension: str
     category: str
@@ -44,9 +44,9 @@ class ComplaintRecord:
 
     @property
     def is_open(self) -> bool:
-        return self.status not in CLOSED
+        return self.steps[-1][2] not in CLOSED
 
-    @cached_property  # a record never changes: compute its received time once
+    @property
     def received_ms(self) -> int | None:
         return min((at for at, _, status in self.steps if status == "received"), default=None)
 
@@ -61,8 +61,7 @@ class ComplaintRecord:
         return self.steps[-1][0] if not self.is_open else None
 
 
-@dataclass(frozen=True)
-class ProgramRecord:
+class ProgramRecord(Struct, frozen=True, gc=False, tag_field="k", tag="p"):
     program_id: str
     name: str
     dimension: str
@@ -73,8 +72,7 @@ class ProgramRecord:
     version: tuple[int, str]  # (occurred_at ms, event_id) of the event it reflects
 
 
-@dataclass(frozen=True)
-class IndicatorRecord:
+class IndicatorRecord(Struct, frozen=True, gc=False, tag_field="k", tag="i"):
     indicator_id: str
     name: str
     dimension: str
@@ -89,72 +87,67 @@ class IndicatorRecord:
 Record = ComplaintRecord | ProgramRecord | IndicatorRecord
 
 
-def apply_complaint(record: ComplaintRecord | None, event: ComplaintEvent) -> ComplaintRecord:
-    step = (_ms(event), event.event_id, event.status.value)
-    if record is None:
-        return ComplaintRecord(complaint_id=event.complaint_id, steps=(step,), **_placement(event))
-    if any(existing[1] == event.event_id for existing in record.steps):
-        return record
-    steps = tuple(sorted((*record.steps, step)))
-    if steps[-1] != step:
-        return replace(record, steps=steps)
+def apply_complaint(record: ComplaintRecord | None, event: ComplaintFacts) -> ComplaintRecord:
+    event_id = event.event_id
+    step = (epoch_ms(event.occurred_at), event_id, event.status._value_)
+    if record is not None:
+        steps = record.steps
+        for existing in steps:
+            if existing[1] == event_id:
+                return record
+        if step < steps[-1]:
+            # A late step: its place is among the others, and the newest still decides
+            # where the complaint belongs.
+            return ComplaintRecord(
+                record.complaint_id, record.dimension, record.category, record.agency,
+                record.kecamatan, record.kelurahan, record.channel, tuple(sorted((*steps, step))),
+            )  # fmt: skip
+        steps += (step,)  # the newest step, the common case: appended, no sort
+        complaint_id = record.complaint_id
+    else:
+        steps, complaint_id = (step,), event.complaint_id
     # The newest step decides where the complaint now belongs (it may be re-routed).
-    return replace(record, steps=steps, **_placement(event))
+    return ComplaintRecord(
+        complaint_id, event.dimension._value_, event.category, event.agency, event.kecamatan,
+        event.kelurahan, event.channel._value_, steps,
+    )  # fmt: skip
 
 
-def _placement(event: ComplaintEvent) -> dict[str, str]:
-    """Where a complaint belongs: its dimension, category, agency, area and channel."""
-    return {
-        "dimension": event.dimension.value,
-        "category": event.category,
-        "agency": event.agency,
-        "kecamatan": event.kecamatan,
-        "kelurahan": event.kelurahan,
-        "channel": event.channel.value,
-    }
-
-
-def apply_program(record: ProgramRecord | None, event: ProgramEvent) -> ProgramRecord:
-    version = (_ms(event), event.event_id)
+def apply_program(record: ProgramRecord | None, event: ProgramFacts) -> ProgramRecord:
+    version = (epoch_ms(event.occurred_at), event.event_id)
     if record is not None and record.version >= version:
         return record
     return ProgramRecord(
-        program_id=event.program_id,
-        name=event.name,
-        dimension=event.dimension.value,
-        agency=event.agency,
-        status=event.status.value,
-        realization_centi=round(event.realization_pct * 100),
-        year=event.year,
-        version=version,
-    )
+        event.program_id, event.name, event.dimension._value_, event.agency,
+        event.status._value_, round(event.realization_pct * 100), event.year, version,
+    )  # fmt: skip
 
 
-def apply_indicator(record: IndicatorRecord | None, event: IndicatorEvent) -> IndicatorRecord:
-    reading = (_ms(event), event.event_id, event.value)
-    readings = dict(record.readings) if record else {}
+def apply_indicator(record: IndicatorRecord | None, event: IndicatorFacts) -> IndicatorRecord:
+    at, event_id = epoch_ms(event.occurred_at), event.event_id
+    version = (at, event_id)
+    readings = record.readings if record is not None else {}
     current = readings.get(event.period)
-    if current is None or current[:2] < reading[:2]:
-        readings[event.period] = reading
-    version = reading[:2]
+    if current is None or current[:2] < version:
+        # Copied: a record never changes once built.
+        readings = {**readings, event.period: (at, event_id, event.value)}
     if record is not None and record.version >= version:
-        return replace(record, readings=readings)
+        return record if readings is record.readings else replace(record, readings=readings)
     # The newest event overall names the indicator (its unit, target, direction).
     return IndicatorRecord(
-        indicator_id=event.indicator_id,
-        name=event.name,
-        dimension=event.dimension.value,
-        unit=event.unit,
-        direction=event.direction.value,
-        target=event.target,
-        readings=readings,
-        version=version,
-    )
+        event.indicator_id, event.name, event.dimension._value_, event.unit,
+        event.direction._value_, event.target, readings, version,
+    )  # fmt: skip
 
 
-def apply_event(record: Any, event: AnyEvent) -> Record:
-    if isinstance(event, ComplaintEvent):
-        return apply_complaint(record, event)
-    if isinstance(event, ProgramEvent):
-        return apply_program(record, event)
-    return apply_indicator(record, event)
+Fold = Callable[[Any, Any], Record]
+# By the event's kind: the same for pydantic events and for any other decoded form.
+FOLDS: dict[str, Fold] = {
+    "complaint": apply_complaint,
+    "program": apply_program,
+    "indicator": apply_indicator,
+}
+
+
+def apply_event(record: Record | None, event: FoldEvent) -> Record:
+    return FOLDS[event.kind](record, event)
