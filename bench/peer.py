@@ -40,7 +40,7 @@ def folder(kind: Any) -> Any:
         raw = state.get("record")
         before = None if raw is None else decode_record(raw.encode())
         # fold_batch declares the models only (the Structs have the same attributes)
-        result = fold_batch({event.entity_id: before}, [event], PROFILE.timezone)  # type: ignore[list-item]
+        result = fold_batch({event.entity_id: before}, [event], PROFILE.timezone)
         changed = result.changed.get(event.entity_id)
         if changed is not None:
             state.set("record", encode_record(changed).decode())

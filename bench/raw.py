@@ -53,7 +53,7 @@ async def run_raw(settings: Settings, profile: CityProfile, prefix: str, total: 
                 known = records.setdefault((tp.topic, tp.partition), {})
                 # fold_batch declares the models only (the Structs have the same attributes)
                 fold = fold_batch({e.entity_id: known.get(e.entity_id) for e in events},
-                                  events, profile.timezone)  # type: ignore[arg-type]  # fmt: skip
+                                  events, profile.timezone)  # fmt: skip
                 known.update(fold.changed)
                 for entity, record in fold.changed.items():
                     writes.set(keys.record(tp.topic, tp.partition, entity), encode_record(record))

@@ -28,7 +28,7 @@ class MemoryState:
         records = self.records.setdefault(shard, {})
         before: dict[str, Record | None] = {e.entity_id: records.get(e.entity_id) for e in batch}
         # fold_batch declares the models only (the Structs have the same attributes)
-        fold = fold_batch(before, batch, self.zone)  # type: ignore[arg-type]
+        fold = fold_batch(before, batch, self.zone)
         records.update(fold.changed)
         aggregates = self.aggregates.setdefault(shard, {})
         for suffix, fields in fold.aggregates.items():

@@ -108,7 +108,7 @@ class StateStore:
                 if stored is not None and fresh and fresh[0][0] <= stored:
                     fresh = [(o, e) for o, e in fresh if o > stored]
                 # fold_batch declares the models only (the Structs have the same attributes)
-                fold = fold_batch(records, [e for _, e in fresh], self._zone)  # type: ignore[misc]
+                fold = fold_batch(records, [e for _, e in fresh], self._zone)
                 calls.append(self._commit_call(batch, stored, fold.changed, fold.aggregates))
                 planned.append((batch, fresh, fold, len(batch.events) - len(fresh)))
             outcomes = await self._run(calls)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
-import pytest
-
 from pantau.contract.city import load_city_profile
 from pantau.contract.events import EventKind, encode_event
 from pantau.contract.topics import TOPIC_OF_KIND
@@ -27,11 +25,6 @@ def _folded(events: list[EitherEvent]) -> MemoryState:
     return state
 
 
-@pytest.mark.xfail(
-    raises=AttributeError,
-    strict=True,
-    reason="records.apply_event still tells the kinds apart with isinstance on the models",
-)
 def test_structs_fold_like_the_models() -> None:
     models = list(itertools.islice(city_feed(PROFILE, SimulationConfig(START, seed=11)), 3000))
     structs: list[EitherEvent] = []
