@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pantau.bulkpublisher import BulkPublisher
 from pantau.contract.city import CityProfile, load_city_profile
 from pantau.contract.dimensions import Dimension
 from pantau.contract.errors import ContractError
@@ -44,12 +45,14 @@ def import_command(
         TimeElapsedColumn(), console=console,
     )  # fmt: skip
     try:
-        with progress, EventPublisher(settings, profile, client_id="pantau-importer") as sink:
+        with progress, BulkPublisher(settings, profile, client_id="pantau-importer") as sink:
             task = progress.add_task(f"importing {file.name}", total=total)
-            summary = import_file(
-                file, kind, sink, profile,
-                on_line=lambda line: progress.update(task, completed=line),
-            )  # fmt: skip
+
+            def on_line(line: int) -> None:
+                if line % 1000 == 0:  # a redraw per line would cost more than the line
+                    progress.update(task, completed=line)
+
+            summary = import_file(file, kind, sink, profile, on_line=on_line)
             progress.update(task, completed=total)
     except (ContractError, PublishError) as error:
         console.print(f"[red]import failed:[/] {error}")
