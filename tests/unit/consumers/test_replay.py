@@ -3,6 +3,7 @@ partition order would have kept it, partitions folded apart merge into the state
 fold gives, shares of the work are balanced, and the garbage collector is left as found."""
 
 import gc
+import pickle
 from collections import deque
 from datetime import UTC, datetime, timedelta
 
@@ -112,3 +113,12 @@ async def test_a_part_process_s_error_is_raised_in_the_replaying_process() -> No
     with pytest.raises(KafkaConnectionError):
         await run_part((nowhere, PROFILE, window, [(TOPIC, 0)]), received.append)
     assert received == []
+
+
+def test_a_shard_fold_travels_between_processes_whole() -> None:
+    fold = ShardFold((TOPIC, 4), events=3, rejected=1)
+    fold.trail["C-1"] = deque([(4, n, f"e{n}") for n in range(TRAIL + 2)][-TRAIL:], maxlen=TRAIL)
+    fold.trail["C-2"] = deque([(4, 99, "x")], maxlen=TRAIL)
+    back = pickle.loads(pickle.dumps(fold))
+    assert back.trail == fold.trail and back.trail["C-1"].maxlen == TRAIL
+    assert (back.shard, back.events, back.rejected, back.records) == ((TOPIC, 4), 3, 1, None)
