@@ -13,14 +13,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pantau.bulkpublisher import BulkPublisher
 from pantau.contract.city import CityProfile, load_city_profile
 from pantau.contract.dimensions import Dimension
 from pantau.contract.errors import ContractError
 from pantau.contract.events import AnyEvent, EventKind, encode_event
 from pantau.contract.settings import Settings
 from pantau.publisher import EventPublisher, PublishError
-from producers.importer import import_file
+from producers.import_parallel import import_file_parallel
 from producers.simulator.feed import SimulationConfig, city_feed, paced
 from producers.simulator.rhythm import Spike
 
@@ -45,14 +44,16 @@ def import_command(
         TimeElapsedColumn(), console=console,
     )  # fmt: skip
     try:
-        with progress, BulkPublisher(settings, profile, client_id="pantau-importer") as sink:
+        with progress:
             task = progress.add_task(f"importing {file.name}", total=total)
 
             def on_line(line: int) -> None:
                 if line % 1000 == 0:  # a redraw per line would cost more than the line
                     progress.update(task, completed=line)
 
-            summary = import_file(file, kind, sink, profile, on_line=on_line)
+            summary = import_file_parallel(
+                file, kind, settings, profile, client_id="pantau-importer", on_line=on_line
+            )
             progress.update(task, completed=total)
     except (ContractError, PublishError) as error:
         console.print(f"[red]import failed:[/] {error}")

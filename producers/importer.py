@@ -121,7 +121,7 @@ def _csv_line(values: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
+def jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
     """Each line that is not blank, numbered from 1, as it was less its line end."""
     with path.open(encoding="utf-8", errors="surrogateescape") as handle:
         for number, text in enumerate(handle, start=1):
@@ -131,7 +131,7 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 
 def _jsonl_rows(path: Path) -> Iterator[Row]:
-    for number, raw in _jsonl_lines(path):
+    for number, raw in jsonl_lines(path):
         yield _jsonl_row(number, raw)
 
 
@@ -233,14 +233,24 @@ def checked_events(
         for row in read_rows(path):
             yield _checked_row(row, kind, profile, source, now)
         return
-    problems_with = profile.problems_with
-    for number, raw in _jsonl_lines(path):
-        event = _whole_event(raw, kind)
-        if event is None:
-            yield _checked_row(_jsonl_row(number, raw), kind, profile, source, now)
-            continue
-        problems = problems_with(event)
-        yield number, raw, ContractError(problems) if problems else event
+    for number, raw in jsonl_lines(path):
+        yield checked_line(number, raw, kind, profile, source, now)
+
+
+def checked_line(
+    number: int,
+    raw: str,
+    kind: EventKind | None,
+    profile: CityProfile,
+    source: str,
+    now: datetime,
+) -> Checked:
+    """One JSON line (not blank) checked as checked_events checks it."""
+    event = _whole_event(raw, kind)
+    if event is None:
+        return _checked_row(_jsonl_row(number, raw), kind, profile, source, now)
+    problems = profile.problems_with(event)
+    return number, raw, ContractError(problems) if problems else event
 
 
 def _checked_row(
