@@ -297,17 +297,23 @@ def _shares(window: Window, shards: list[Shard], processes: int) -> list[list[Sh
 
 
 def fold_shards(
-    settings: Settings, profile: CityProfile, window: Window, shards: list[Shard]
-) -> Iterator[ShardFold]:
-    """What a replay_part process does: read and fold its shards, one after another."""
+    settings: Settings,
+    profile: CityProfile,
+    window: Window,
+    shards: list[Shard],
+    send: Callable[[ShardFold], None],
+) -> None:
+    """What a replay_part process does: read and fold its shards one after another with
+    one reader, and `send` each fold when it is done."""
 
-    async def fold(shard: Shard) -> ShardFold:
+    async def fold() -> None:
         async with LogReader(settings) as reader:
-            return await _fold_shard(reader, profile, window, shard)
+            for shard in shards:
+                with gc_paused():
+                    folded = await _fold_shard(reader, profile, window, shard)
+                send(folded)
 
-    for shard in shards:
-        with gc_paused():
-            yield asyncio.run(fold(shard))
+    asyncio.run(fold())
 
 
 def _shard(tp: TopicPartition) -> Shard:

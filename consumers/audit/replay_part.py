@@ -66,8 +66,7 @@ def main() -> None:
 
     settings, profile, window, shards = pickle.load(sys.stdin.buffer)
     try:
-        for fold in fold_shards(settings, profile, window, shards):
-            _send(out, fold)
+        fold_shards(settings, profile, window, shards, lambda fold: _send(out, fold))
     except Exception as error:
         _send(out, error)
     out.close()
