@@ -22,7 +22,6 @@ from aiokafka import TopicPartition
 
 from consumers.audit.replay_part import run_part
 from pantau.contract.city import CityProfile
-from pantau.contract.events import AnyEvent
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
 from pantau.gcpause import gc_paused
@@ -221,19 +220,17 @@ async def _fold_shard(
     trail = fold.trail
     tp = TopicPartition(topic, partition)
     async for records in reader.read(tp, window.start.get(shard, 0), window.stop[shard]):
-        events: list[AnyEvent] = []
-        keep = events.append
-        for record in records:
-            outcome = decode(record.value, kind, profile)
+        outcomes = [(record.offset, decode(record.value, kind, profile)) for record in records]
+        events = [outcome for _, outcome in outcomes if not isinstance(outcome, Rejection)]
+        fold.rejected += len(outcomes) - len(events)
+        for offset, outcome in outcomes:
             if isinstance(outcome, Rejection):
-                fold.rejected += 1
                 continue
-            keep(outcome)
             entity = outcome.entity_id
             steps = trail.get(entity)
             if steps is None:
                 steps = trail[entity] = deque(maxlen=TRAIL)
-            steps.append((partition, record.offset, outcome.event_id))
+            steps.append((partition, offset, outcome.event_id))
         state.apply(topic, partition, events)
         fold.events += len(events)
         if progress is not None:
