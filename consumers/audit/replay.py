@@ -151,16 +151,16 @@ async def replay(
         processes = (os.cpu_count() or 1) if window.size >= PARALLEL_FROM else 1
     processes = min(processes, len(shards))
     began = time.perf_counter()
-    if processes <= 1:
-        with gc_paused():
+    with gc_paused():  # also while the parts' folds are unpickled here
+        if processes <= 1:
             async with LogReader(settings) as reader:
                 for shard in shards:
                     part = await _fold_shard(reader, profile, window, shard, progress)
                     _merge(result, part)
-    else:
-        parts = await _fold_in_processes(settings, profile, window, shards, processes, progress)
-        for shard in shards:  # in partition order, as one process folds them
-            _merge(result, parts[shard])
+        else:
+            parts = await _fold_in_processes(settings, profile, window, shards, processes, progress)
+            for shard in shards:  # in partition order, as one process folds them
+                _merge(result, parts[shard])
     result.seconds = time.perf_counter() - began
     return result
 
