@@ -80,7 +80,9 @@ class LogReader:
         idle_since = time.monotonic()
         while position < stop:
             fetched = await self.consumer.getmany(tp, timeout_ms=2000)
-            records = [r for r in fetched.get(tp, []) if r.offset < stop]
+            records = fetched.get(tp, [])
+            if records and records[-1].offset >= stop:  # the batch runs past the window
+                records = [r for r in records if r.offset < stop]
             if not fetched.get(tp):
                 if await self.consumer.position(tp) >= stop:
                     return

@@ -4,12 +4,19 @@ detector's alerts; validated, keyed by entity.
 kafka-python with idempotence and `acks=all`, so a retried send never duplicates a
 record in a partition; batching and lz4 compression for throughput. A failed delivery is
 recorded and raised at the next flush, never dropped silently.
+
+Every send is kept with its event id until its outcome is read: no callback per event
+(the sender thread would pay for it on every record), the outcomes are read in bulk now
+and then and at each flush. A bulk load that has checked and encoded its events itself
+hands them over with `publish_checked`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -74,17 +81,28 @@ class EventPublisher:
         self._lock = threading.Lock()
         self._acknowledged = 0
         self._failures: list[DeliveryFailure] = []
-        self._pending: dict[str, str] = {}  # sent, not yet acknowledged: event id -> topic
+        # Sent, outcome not read yet: (event id, topic, future), oldest first.
+        self._sent: deque[tuple[str, str, Any]] = deque()
+        # Named in a flush that timed out, still without an outcome: one that arrives later
+        # is counted (acknowledged) or reported (failed) like any other.
+        self._named: list[tuple[str, str, Any]] = []
 
     @property
     def acknowledged(self) -> int:
         """Events the brokers have acknowledged so far."""
         with self._lock:
+            self._sent = deque(self._account_done(self._sent))
+            self._read_outcomes()
             return self._acknowledged
 
     def publish(self, event: Publishable) -> None:
         """Check the event against the city, then send it; ContractError if it does not fit."""
         self._send(event)
+
+    def publish_checked(self, event: AnyEvent, value: bytes) -> None:
+        """Send an event its caller has already checked against the city, as `value`: its
+        wire form (`encode_event(event)`), so it is neither checked nor encoded twice."""
+        self._send_value(event.event_id, event.kind, event.entity_id, value)
 
     def publish_confirmed(self, event: Publishable, timeout: float = 30.0) -> tuple[int, int]:
         """Send and wait for the brokers' acknowledgement: (partition, offset).
@@ -97,21 +115,47 @@ class EventPublisher:
     def _send(self, event: Publishable) -> Any:
         if self._profile is not None and not isinstance(event, AlertEvent):
             self._profile.check(event)
-        topic = TOPIC_OF_KIND[event.kind].name
+        value = event.model_dump_json().encode()
+        return self._send_value(event.event_id, event.kind, event.entity_id, value)
+
+    def _send_value(self, event_id: str, kind: str, entity_id: str, value: bytes) -> Any:
+        topic = TOPIC_OF_KIND[kind].name
         future = self._producer.send(
-            topic,
-            key=event.entity_id.encode(),
-            value=event.model_dump_json().encode(),
-            headers=[
-                (HEADER_KIND, event.kind.encode()),
-                (HEADER_SCHEMA_VERSION, str(SCHEMA_VERSION).encode()),
-            ],
+            topic, key=entity_id.encode(), value=value, headers=_HEADERS[kind]
         )
         with self._lock:
-            self._pending[event.event_id] = topic
-        future.add_callback(self._on_delivered, event.event_id)
-        future.add_errback(self._on_failed, event.event_id, topic)
+            self._sent.append((event_id, topic, future))
+            if len(self._sent) >= _READ_EVERY:
+                self._read_outcomes()
         return future
+
+    def _read_outcomes(self) -> None:
+        """Count what the brokers answered, oldest first, up to the first still open; the
+        caller holds the lock."""
+        sent = self._sent
+        while sent and sent[0][2].is_done:
+            self._account(*sent.popleft())
+        if self._named:
+            self._named = self._account_done(self._named)
+
+    def _account_done(self, entries: Iterable[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+        """Count the entries that have their outcome; return the others."""
+        still_open = []
+        for entry in entries:
+            if entry[2].is_done:
+                self._account(*entry)
+            else:
+                still_open.append(entry)
+        return still_open
+
+    def _account(self, event_id: str, topic: str, future: Any) -> None:
+        if future.exception is None:
+            self._acknowledged += 1
+        else:
+            error = future.exception
+            self._failures.append(
+                DeliveryFailure(event_id, topic, f"{type(error).__name__}: {error}")
+            )
 
     def flush(self, timeout: float | None = None) -> int:
         """Wait for every send; raise PublishError naming what was not acknowledged.
@@ -125,13 +169,21 @@ class EventPublisher:
         except KafkaTimeoutError:
             timed_out = True
         with self._lock:
+            self._read_outcomes()
+            # Without a time-out, an outcome not read yet is only a callback away: it is
+            # counted at the next read. After one, everything still open is named.
+            still_open = self._account_done(self._sent)
+            self._sent.clear()
+            if timed_out:
+                self._named += still_open
+            else:
+                self._sent.extend(still_open)
             failures, self._failures = self._failures, []
             if timed_out:
                 failures += [
                     DeliveryFailure(event_id, topic, f"not acknowledged within {timeout} s")
-                    for event_id, topic in self._pending.items()
+                    for event_id, topic, _ in still_open
                 ]
-                self._pending.clear()
             acknowledged = self._acknowledged
         if failures:
             raise PublishError(failures)
@@ -166,15 +218,10 @@ class EventPublisher:
     ) -> None:
         self.close()
 
-    # Callbacks run on kafka-python's sender thread.
-    def _on_delivered(self, event_id: str, _metadata: Any) -> None:
-        with self._lock:
-            self._acknowledged += 1
-            self._pending.pop(event_id, None)
 
-    def _on_failed(self, event_id: str, topic: str, error: BaseException) -> None:
-        with self._lock:
-            self._pending.pop(event_id, None)
-            self._failures.append(
-                DeliveryFailure(event_id, topic, f"{type(error).__name__}: {error}")
-            )
+# Outcomes are read once this many sends wait, when the oldest has its answer.
+_READ_EVERY = 4096
+_HEADERS = {
+    kind: [(HEADER_KIND, kind.encode()), (HEADER_SCHEMA_VERSION, str(SCHEMA_VERSION).encode())]
+    for kind in TOPIC_OF_KIND
+}

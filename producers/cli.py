@@ -19,7 +19,7 @@ from pantau.contract.errors import ContractError
 from pantau.contract.events import AnyEvent, EventKind, encode_event
 from pantau.contract.settings import Settings
 from pantau.publisher import EventPublisher, PublishError
-from producers.importer import import_file
+from producers.import_parallel import import_file_parallel
 from producers.simulator.feed import SimulationConfig, city_feed, paced
 from producers.simulator.rhythm import Spike
 
@@ -44,12 +44,16 @@ def import_command(
         TimeElapsedColumn(), console=console,
     )  # fmt: skip
     try:
-        with progress, EventPublisher(settings, profile, client_id="pantau-importer") as sink:
+        with progress:
             task = progress.add_task(f"importing {file.name}", total=total)
-            summary = import_file(
-                file, kind, sink, profile,
-                on_line=lambda line: progress.update(task, completed=line),
-            )  # fmt: skip
+
+            def on_line(line: int) -> None:
+                if line % 1000 == 0:  # a redraw per line would cost more than the line
+                    progress.update(task, completed=line)
+
+            summary = import_file_parallel(
+                file, kind, settings, profile, client_id="pantau-importer", on_line=on_line
+            )
             progress.update(task, completed=total)
     except (ContractError, PublishError) as error:
         console.print(f"[red]import failed:[/] {error}")

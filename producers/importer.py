@@ -3,6 +3,11 @@
 Every line is validated against the contract and the city profile. A good line is
 published; a bad one is reported with its line number and reason and written, as it
 was, to a reject file beside the input, so nothing is lost.
+
+Each event is decoded, checked against the city and encoded once: a JSON line that is
+already a whole event (as the simulator's dry run writes them) is validated straight
+from its text, and a sink that takes checked events (`CheckedSink`, such as the
+publishers) gets its wire form with it.
 """
 
 from __future__ import annotations
@@ -15,11 +20,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from pantau.contract.city import CityProfile
 from pantau.contract.errors import ContractError, FieldProblem
-from pantau.contract.events import AnyEvent, EventKind, event_from_mapping
+from pantau.contract.events import (
+    AnyEvent,
+    EventKind,
+    encode_event,
+    event_from_mapping,
+    parse_event,
+)
 
 # Rows without an event_id get one derived from their content, so importing the same
 # file twice yields the same ids and the stream's dedupe drops the second copy.
@@ -28,6 +39,13 @@ IMPORT_NAMESPACE = uuid.UUID("7c1e4d9a-53a4-4cf3-8f61-2b7d0c1e9a55")
 
 class Sink(Protocol):
     def publish(self, event: AnyEvent) -> None: ...
+
+
+@runtime_checkable
+class CheckedSink(Sink, Protocol):
+    def publish_checked(self, event: AnyEvent, value: bytes) -> None:
+        """`event` already fits the city; `value` is its wire form, `encode_event(event)`."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,9 @@ class Row:
     problem: FieldProblem | None = None
 
 
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+
+
 def reject_path_for(path: Path) -> Path:
     return path.with_name(f"{path.name}.rejects.jsonl")
 
@@ -60,12 +81,16 @@ def read_rows(path: Path) -> Iterator[Row]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         yield from _csv_rows(path)
-    elif suffix in {".jsonl", ".ndjson"}:
+    elif suffix in JSONL_SUFFIXES:
         yield from _jsonl_rows(path)
     else:
-        raise ContractError(
-            [FieldProblem(str(path), "expected a .csv, .jsonl or .ndjson file")], subject="file"
-        )
+        raise _not_a_table(path)
+
+
+def _not_a_table(path: Path) -> ContractError:
+    return ContractError(
+        [FieldProblem(str(path), "expected a .csv, .jsonl or .ndjson file")], subject="file"
+    )
 
 
 def _csv_rows(path: Path) -> Iterator[Row]:
@@ -96,21 +121,44 @@ def _csv_line(values: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _jsonl_rows(path: Path) -> Iterator[Row]:
+def jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Each line that is not blank, numbered from 1, as it was less its line end."""
     with path.open(encoding="utf-8", errors="surrogateescape") as handle:
         for number, text in enumerate(handle, start=1):
             raw = text.rstrip("\n")
-            if not raw.strip():
-                continue
-            try:
-                document = json.loads(raw)
-            except json.JSONDecodeError as error:
-                yield Row(number, raw, None, FieldProblem("(line)", f"invalid JSON: {error.msg}"))
-                continue
-            if not isinstance(document, dict):
-                yield Row(number, raw, None, FieldProblem("(line)", "expected a JSON object"))
-                continue
-            yield Row(number, raw, document)
+            if raw.strip():
+                yield number, raw
+
+
+def _jsonl_rows(path: Path) -> Iterator[Row]:
+    for number, raw in jsonl_lines(path):
+        yield _jsonl_row(number, raw)
+
+
+def _jsonl_row(number: int, raw: str) -> Row:
+    try:
+        document = json.loads(raw)
+    except json.JSONDecodeError as error:
+        return Row(number, raw, None, FieldProblem("(line)", f"invalid JSON: {error.msg}"))
+    if not isinstance(document, dict):
+        return Row(number, raw, None, FieldProblem("(line)", "expected a JSON object"))
+    return Row(number, raw, document)
+
+
+def _whole_event(raw: str, kind: EventKind | None) -> AnyEvent | None:
+    """The line's event if it is a whole one of the kind imported, validated from its text;
+    None when it is not, for the way that fills what it lacks or names what is wrong.
+
+    A line that validates as it is already names its kind, id, source and production
+    time, so filling in (`to_event`) would leave it as it is: both ways give one event.
+    """
+    try:
+        event = parse_event(raw)
+    except ValueError:  # a ContractError, or text the JSON parser will not take
+        return None
+    if kind is not None and event.kind != kind.value:
+        return None
+    return event
 
 
 def to_event(
@@ -146,27 +194,76 @@ def import_file(
     summary = ImportSummary()
     reject_file = reject_path_for(path)
     reject_file.unlink(missing_ok=True)
-    now = datetime.now(UTC)
+    publish_checked = sink.publish_checked if isinstance(sink, CheckedSink) else None
     with reject_file.open("w", encoding="utf-8", errors="surrogateescape") as rejects:
-        for row in read_rows(path):
-            on_line(row.line)
-            try:
-                if row.problem is not None:
-                    raise ContractError([row.problem])
-                assert row.document is not None
-                event = profile.check(to_event(row.document, kind, source=source, now=now))
-            except ContractError as error:
-                rejected = Rejected(row.line, error.problems, row.raw)
+        for line, raw, outcome in checked_events(path, kind, profile, source=source):
+            on_line(line)
+            if isinstance(outcome, ContractError):
+                rejected = Rejected(line, outcome.problems, raw)
                 summary.rejected.append(rejected)
                 rejects.write(json.dumps(_reject_record(rejected), ensure_ascii=False) + "\n")
                 continue
-            sink.publish(event)
+            if publish_checked is not None:
+                publish_checked(outcome, encode_event(outcome))
+            else:
+                sink.publish(outcome)
             summary.published += 1
     if summary.rejected:
         summary.reject_file = reject_file
     else:
         reject_file.unlink()
     return summary
+
+
+Checked = tuple[int, str, AnyEvent | ContractError]  # line number, its text, the outcome
+
+
+def checked_events(
+    path: Path,
+    kind: EventKind | None,
+    profile: CityProfile,
+    *,
+    source: str = "importer",
+    now: datetime | None = None,
+) -> Iterator[Checked]:
+    """Each line of the file in order: its number, its text as read, and its event checked
+    against the contract and the city, or the ContractError that says why not."""
+    now = now or datetime.now(UTC)
+    if path.suffix.lower() not in JSONL_SUFFIXES:
+        for row in read_rows(path):
+            yield _checked_row(row, kind, profile, source, now)
+        return
+    for number, raw in jsonl_lines(path):
+        yield checked_line(number, raw, kind, profile, source, now)
+
+
+def checked_line(
+    number: int,
+    raw: str,
+    kind: EventKind | None,
+    profile: CityProfile,
+    source: str,
+    now: datetime,
+) -> Checked:
+    """One JSON line (not blank) checked as checked_events checks it."""
+    event = _whole_event(raw, kind)
+    if event is None:
+        return _checked_row(_jsonl_row(number, raw), kind, profile, source, now)
+    problems = profile.problems_with(event)
+    return number, raw, ContractError(problems) if problems else event
+
+
+def _checked_row(
+    row: Row, kind: EventKind | None, profile: CityProfile, source: str, now: datetime
+) -> Checked:
+    try:
+        if row.problem is not None:
+            raise ContractError([row.problem])
+        assert row.document is not None
+        event = profile.check(to_event(row.document, kind, source=source, now=now))
+    except ContractError as error:
+        return row.line, row.raw, error
+    return row.line, row.raw, event
 
 
 def _reject_record(rejected: Rejected) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from pantau.contract.city import CityProfile, load_city_profile
-from pantau.contract.events import AnyEvent, EventKind
-from producers.importer import import_file, reject_path_for
+from pantau.contract.events import AnyEvent, EventKind, encode_event
+from producers.importer import import_file, reject_path_for, to_event
+from tests.factories import complaint_document, indicator_document, program_document
 
 HEADER = (
     "event_id,occurred_at,indicator_id,name,dimension,value,unit,period,target,direction,"
@@ -97,4 +99,68 @@ def test_a_line_of_another_kind_is_rejected(tmp_path: Path, profile: CityProfile
     source = tmp_path / "one.jsonl"
     source.write_text(json.dumps({"kind": "program"}) + "\n")
     summary = import_file(source, EventKind.COMPLAINT, ListSink(), profile)
+    assert str(summary.rejected[0].problems[0]) == "kind: is 'program', the import is complaint"
+
+
+class CheckedListSink(ListSink):
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[bytes] = []
+
+    def publish(self, event: AnyEvent) -> None:
+        raise AssertionError("a checked sink gets checked events")
+
+    def publish_checked(self, event: AnyEvent, value: bytes) -> None:
+        self.events.append(event)
+        self.values.append(value)
+
+
+def test_whole_lines_give_the_events_the_filling_way_gives(
+    tmp_path: Path, profile: CityProfile
+) -> None:
+    """A line that is a whole event is validated from its text; one that lacks something
+    goes through to_event. Both ways agree, and the sink gets the canonical bytes."""
+    whole = [
+        complaint_document(event_id=f"c{n}", complaint_id=f"C-{n}", lat=-7.5 + n / 1000)
+        for n in range(5)
+    ] + [program_document(realization_pct=12.5), indicator_document()]
+    source = tmp_path / "whole.jsonl"
+    # Any spacing and key order: the wire form is re-encoded, not copied.
+    source.write_text("".join(json.dumps(d, indent=None, sort_keys=True) + "\n" for d in whole))
+    checked, plain = CheckedListSink(), ListSink()
+    import_file(source, None, checked, profile)
+    now = datetime.now(UTC)
+    slow = [to_event(d, None, source="importer", now=now) for d in whole]
+    assert checked.events == slow
+    assert checked.values == [encode_event(e) for e in slow]
+    import_file(source, None, plain, profile)
+    assert plain.events == slow
+
+
+def test_line_numbers_count_blank_lines_and_windows_line_ends(
+    tmp_path: Path, profile: CityProfile
+) -> None:
+    good = json.dumps(program_document())
+    lines = ["", good, "  ", json.dumps(program_document(agency="nasa")), good, "[1]", "{"]
+    source = tmp_path / "crlf.jsonl"
+    source.write_bytes("\r\n".join(lines).encode() + b"\r\n")
+    sink = CheckedListSink()
+    summary = import_file(source, EventKind.PROGRAM, sink, profile)
+    assert summary.published == 2 and len(sink.events) == 2
+    assert {r.line: str(r.problems[0]) for r in summary.rejected} == {
+        4: "agency: not an agency of this city",
+        6: "(line): expected a JSON object",
+        7: "(line): invalid JSON: Expecting property name enclosed in double quotes",
+    }
+    rejects = [json.loads(line) for line in reject_path_for(source).read_text().splitlines()]
+    assert [(r["line"], r["raw"]) for r in rejects] == [(4, lines[3]), (6, "[1]"), (7, "{")]
+
+
+def test_a_whole_line_of_another_kind_is_still_rejected_by_kind(
+    tmp_path: Path, profile: CityProfile
+) -> None:
+    source = tmp_path / "kinds.jsonl"
+    source.write_text(json.dumps(program_document()) + "\n")
+    summary = import_file(source, EventKind.COMPLAINT, CheckedListSink(), profile)
+    assert summary.published == 0
     assert str(summary.rejected[0].problems[0]) == "kind: is 'program', the import is complaint"

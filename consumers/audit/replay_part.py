@@ -1,0 +1,85 @@
+"""A share of an audit replay in a process of its own.
+
+`python -m consumers.audit.replay_part` reads its task (settings, profile, window,
+shards) pickled on its standard input and writes each shard's fold (a ShardFold), or the
+error that stopped it, pickled and length-prefixed on its standard output as each is
+done. A fresh interpreter rather than multiprocessing: that would re-run the main module
+of whatever program replays (`python -m pantau` is a CLI), or fork its event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+import struct
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+FRAME = struct.Struct(">Q")
+ROOT = Path(__file__).resolve().parents[2]  # where the `consumers` package is found
+
+
+async def run_part(task: tuple[Any, ...], received: Callable[[Any], None]) -> None:
+    """Run one part process on `task`; hand each fold to `received` as it arrives."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "consumers.audit.replay_part",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(pickle.dumps(task))
+        await process.stdin.drain()
+        process.stdin.close()
+        while True:
+            try:
+                head = await process.stdout.readexactly(FRAME.size)
+            except asyncio.IncompleteReadError as end:
+                if end.partial:
+                    raise
+                break
+            item = pickle.loads(await process.stdout.readexactly(FRAME.unpack(head)[0]))
+            if isinstance(item, BaseException):
+                raise item
+            received(item)
+        code = await process.wait()
+        if code != 0:
+            raise RuntimeError(f"a replay process exited with status {code}")
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+def main() -> None:
+    # Frames only on the real standard output: a stray print goes to standard error.
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    from consumers.audit.replay import fold_shards
+
+    settings, profile, window, shards = pickle.load(sys.stdin.buffer)
+    try:
+        fold_shards(settings, profile, window, shards, lambda fold: _send(out, fold))
+    except Exception as error:
+        _send(out, error)
+    out.close()
+
+
+def _send(out: BinaryIO, item: object) -> None:
+    try:
+        body = pickle.dumps(item)
+    except Exception:  # an error that does not pickle still says what it was
+        body = pickle.dumps(RuntimeError(f"{type(item).__name__}: {item}"))
+    out.write(FRAME.pack(len(body)) + body)
+    out.flush()
+
+
+if __name__ == "__main__":
+    main()
