@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from deploy.stack.redis_acl import acl_file, redis_user
 from deploy.stack.secrets import ensure_env_file, read_env_file
@@ -50,3 +51,13 @@ def test_the_settings_read_env_and_the_acl_holds_only_a_digest(
     assert f"user default off resetpass {rights}\n" in rendered
     assert "user pantau on #" in rendered and rendered.endswith(f" {rights}\n")
     assert os.environ.get("PANTAU_REDIS_PASSWORD") is None  # read, not exported
+
+
+def test_the_operator_user_exists_only_with_its_password_and_may_touch_no_key() -> None:
+    settings = Settings(redis_url=SecretStr("redis://pantau:secret-one@127.0.0.1:6379/0"))
+    assert "pantau-operator" not in acl_file(settings)
+    operator = settings.model_copy(update={"redis_operator_password": SecretStr("secret-two")})
+    rendered = acl_file(operator)
+    line = next(row for row in rendered.splitlines() if row.startswith("user pantau-operator"))
+    assert "secret-two" not in rendered
+    assert line.endswith(" resetkeys resetchannels -@all +bgrewriteaof +info +ping")
