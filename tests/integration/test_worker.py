@@ -175,10 +175,16 @@ async def test_sigkill_at_random_points_leaves_the_state_equal_to_the_rebuild(
 
 
 def _owned_partitions(*ports: int) -> list[list[str]]:
-    return [
-        httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).json()["partitions"]
-        for port in ports
-    ]
+    """Each worker's partitions; none for one whose web server is not up yet."""
+    owned = []
+    for port in ports:
+        try:
+            answer = httpx.get(f"http://127.0.0.1:{port}/health", timeout=10)
+        except httpx.ConnectError:
+            owned.append([])
+        else:
+            owned.append(answer.json()["partitions"])
+    return owned
 
 
 async def test_two_workers_sharing_partitions_give_the_same_state(
