@@ -176,7 +176,7 @@ async def test_sigkill_at_random_points_leaves_the_state_equal_to_the_rebuild(
 
 def _owned_partitions(*ports: int) -> list[list[str]]:
     """Each worker's partitions; none for one whose web server is not up yet."""
-    owned = []
+    owned: list[list[str]] = []
     for port in ports:
         try:
             answer = httpx.get(f"http://127.0.0.1:{port}/health", timeout=10)
