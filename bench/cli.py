@@ -90,4 +90,5 @@ def bench(
     write_json(results, json_out)
     console.print(f"written to {json_out}")
     wrong = sum(results.checks.values())
-    raise typer.Exit(1 if wrong else 0)
+    failed = any(figure.met is False and figure.value is None for figure in results.figures)
+    raise typer.Exit(1 if wrong or failed else 0)
