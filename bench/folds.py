@@ -1,7 +1,7 @@
 """The pure folds' cost per event, in process: no Kafka, no Redis.
 
     python -m bench.folds [--events 100000] [--seed 2023] [--poll 5000] [--repeat 3]
-                          [--compare] [--lean] [--profile FILE]
+                          [--compare] [--wire] [--profile FILE]
 
 The benchmark's workload is decoded once, then fed as the worker sees it: polls of
 `--poll` messages, each split per (kind, partition) with the entity id hashed over six
@@ -11,8 +11,8 @@ from a warm one (the workload's first half folded beforehand, its second half ti
 Decoding the touched records (what the store reads back before each fold) is timed
 apart. Prints CPU microseconds per event, the best of `--repeat` runs.
 
-`--lean` also folds the same events decoded as msgspec Structs (bench/lean.py), as a
-leaner decoder than pydantic would give them. `--compare` also times the first folds and
+`--wire` also folds the same events as the worker's decoder gives them (msgspec Structs,
+pantau/contract/wire.py) rather than pydantic's models. `--compare` also times the first folds and
 codec, kept as the reference of the unit tests (tests/unit/state/reference.py), their runs
 taking turns with the others': on a shared machine, figures from separate processes
 minutes apart compare badly.
@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from bench.lean import decode_lean
 from bench.workload import write_workload
 from pantau.contract.city import load_city_profile
-from pantau.contract.events import parse_event
+from pantau.contract.events import EventKind, parse_event
 from pantau.state.batch import fold_batch
 from pantau.state.codec import decode_record, encode_record
+from pantau.state.decode import decode
 
 PARTITIONS = 6
 Shard = tuple[str, int]
@@ -56,7 +56,7 @@ CURRENT = Implementation(fold_batch, encode_record, decode_record)
 class Variant(NamedTuple):
     name: str
     code: Implementation
-    events: list[Any]  # pydantic's, or LeanEvent
+    events: list[Any]  # pydantic's models, or the decoder's Structs
 
 
 @dataclass
@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true", help="also time the first folds")
     parser.add_argument("--workload", type=Path, default=Path(".pantau-bench/folds.jsonl"))
     parser.add_argument("--profile", type=Path, help="write a cProfile of the timed runs")
-    parser.add_argument("--lean", action="store_true", help="also fold msgspec events")
+    parser.add_argument("--wire", action="store_true", help="also fold the decoder's Structs")
     args = parser.parse_args()
     profile = load_city_profile("mojokerto")
     zone = profile.timezone
@@ -140,9 +140,11 @@ def main() -> None:
         raw = lines.read().splitlines()
     events: list[Any] = [parse_event(line) for line in raw]
     variants = [Variant("current", CURRENT, events)]
-    if args.lean:
-        lean = [decode_lean(line, e.kind) for line, e in zip(raw, events, strict=True)]
-        variants.append(Variant("current, lean", CURRENT, lean))
+    if args.wire:
+        wire = [
+            decode(line, EventKind(e.kind), profile) for line, e in zip(raw, events, strict=True)
+        ]
+        variants.append(Variant("current, wire", CURRENT, wire))
     if args.compare:
         from tests.unit.state import reference  # a test module: only when asked for
 
