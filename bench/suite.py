@@ -377,7 +377,8 @@ def _run_peer(settings: Settings, client: redis.Redis, prefix: str, total: int,
 
 def _machine(client: redis.Redis) -> dict[str, object]:
     info: dict[str, object] = client.info("server")
-    packages = ("faust-streaming", "aiokafka", "kafka-python", "redis", "pydantic",
+    # The client library's version under its own name: "redis" is the server's.
+    packages = ("faust-streaming", "aiokafka", "kafka-python", "pydantic", "msgspec",
                 "quixstreams")  # fmt: skip
     return {
         "cores": os.cpu_count(),
@@ -385,4 +386,5 @@ def _machine(client: redis.Redis) -> dict[str, object]:
         "kafka": "4.1.1 (KRaft, one node)",
         "redis": info.get("redis_version"),
         **{name: version(name) for name in packages},
+        "redis-py": version("redis"),
     }
