@@ -38,6 +38,8 @@ from mode import Service, ServiceT
 
 # Records of one partition in one fetch, in offset order, as aiokafka returns them.
 RecordBatch = tuple[Any, ...]
+# Records a carrier takes before later fetches start a carrier of their own.
+FULL = 50_000
 
 
 class FetchCarrier:
@@ -52,10 +54,18 @@ class FetchCarrier:
         self._standing: list[ConsumerMessage] = []
         self.generation = generation  # a stream skips items of an earlier generation
         self.taken = False
+        self.records = 0
 
     def add(self, batch: RecordBatch, standing: ConsumerMessage) -> None:
         self._batches.append(batch)
         self._standing.append(standing)
+        self.records += len(batch)
+
+    def joinable(self, generation: int) -> bool:
+        """Whether a fetch may still join: not taken, of this generation, and not full
+        (a full carrier makes the next one queue, so Faust's flow control holds fetching
+        back instead of one carrier growing with the whole backlog)."""
+        return not self.taken and self.generation == generation and self.records < FULL
 
     def take(self) -> tuple[RecordBatch, ...]:
         self.taken = True
@@ -105,7 +115,7 @@ class BatchConsumer(faust_aiokafka.Consumer):
                     self.app.monitor.track_tp_end_offset(tp, self.highwater(tp))
                     standing = self._stand_for(tp, batch)
                     carrier = self._carriers.get(tp.topic)
-                    if carrier is None or carrier.taken or carrier.generation != generation:
+                    if carrier is None or not carrier.joinable(generation):
                         carrier = self._carriers[tp.topic] = FetchCarrier(self, generation)
                         fresh[tp.topic] = (carrier, standing)
                     carrier.add(batch, standing)

@@ -17,6 +17,7 @@ from faust.transport.consumer import Consumer as FaustConsumer
 from faust.types import TP
 
 from streams.transport import (
+    FULL,
     BatchConsumer,
     BatchTransport,
     FetchCarrier,
@@ -173,3 +174,10 @@ def test_the_schema_hands_the_carrier_through_untouched() -> None:
         value = carrier
 
     assert RecordBatches().loads_value(None, Message()) is carrier
+
+
+def test_a_full_carrier_takes_no_more_fetches() -> None:
+    carrier = FetchCarrier(_consumer(), generation=1)
+    assert carrier.joinable(1) and not carrier.joinable(2)
+    carrier.add(tuple(Record(TOPIC, 0, o) for o in range(FULL)), cast(Any, None))
+    assert not carrier.joinable(1)
