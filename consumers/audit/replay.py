@@ -18,14 +18,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from aiokafka import TopicPartition
 
 from consumers.audit.replay_part import run_part
 from pantau.contract.city import CityProfile
+from pantau.contract.events import AnyEvent
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
+from pantau.contract.wire import WireEvent
 from pantau.gcpause import gc_paused
 from pantau.logreader import LogReader, partitions_of
+from pantau.state.batch import fold_events
+from pantau.state.contributions import sums
 from pantau.state.decode import Rejection, decode
 from pantau.state.memory import MemoryState
 from pantau.state.records import Record
@@ -36,6 +41,10 @@ Shard = tuple[str, int]
 Step = tuple[int, int, str]  # partition, offset, event id: a Trace while replaying
 # Windows this large are shared among processes; below it, starting them costs more.
 PARALLEL_FROM = 100_000
+_ENCODE = msgspec.msgpack.Encoder().encode
+_RECORDS = msgspec.msgpack.Decoder(dict[str, Record])
+_SUMS = msgspec.msgpack.Decoder(dict[str, dict[str, int]])
+_FLAT_TRAIL = msgspec.msgpack.Decoder(tuple[list[str], list[int], list[int], list[str]])
 
 
 @dataclass(frozen=True)
@@ -181,21 +190,26 @@ class ShardFold:
     def __repr__(self) -> str:  # short, as Replay's
         return f"ShardFold({self.shard}, events={self.events}, rejected={self.rejected})"
 
-    # Sent between processes with the trail flat (lists of plain values pickle several
-    # times faster than a deque of tuples per entity).
+    # Sent between processes as msgpack (pickle costs several times more for records, and
+    # the parent unpickles every part in turn), the trail flat.
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         trail = state.pop("trail")
-        state["trail_flat"] = (
-            list(trail),
-            [len(steps) for steps in trail.values()],
-            [offset for steps in trail.values() for _, offset, _ in steps],
-            [event_id for steps in trail.values() for _, _, event_id in steps],
+        state["trail"] = _ENCODE(
+            (
+                list(trail),
+                [len(steps) for steps in trail.values()],
+                [offset for steps in trail.values() for _, offset, _ in steps],
+                [event_id for steps in trail.values() for _, _, event_id in steps],
+            )
         )
+        if self.records is not None:
+            state["records"] = _ENCODE(self.records)
+            state["aggregates"] = _ENCODE(self.aggregates)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        entities, lengths, offsets, event_ids = state.pop("trail_flat")
+        entities, lengths, offsets, event_ids = _FLAT_TRAIL.decode(state.pop("trail"))
         partition = state["shard"][1]
         trail: dict[str, deque[Step]] = {}
         at = 0
@@ -203,6 +217,10 @@ class ShardFold:
             steps = zip(offsets[at : at + length], event_ids[at : at + length], strict=True)
             trail[entity] = deque(((partition, o, e) for o, e in steps), maxlen=TRAIL)
             at += length
+        if state["records"] is not None:
+            state["records"] = _RECORDS.decode(state["records"])
+            sums = _SUMS.decode(state["aggregates"])
+            state["aggregates"] = {suffix: Counter(fields) for suffix, fields in sums.items()}
         self.__dict__.update(state, trail=trail)
 
 
@@ -213,31 +231,40 @@ async def _fold_shard(
     shard: Shard,
     progress: Progress | None = None,
 ) -> ShardFold:
+    """The shard's records folded event by event with the worker's folds; its aggregates
+    then summed once from the final records (contributions.sums), rather than changed at
+    every event as the worker does: the same figures by definition, a third of the cost,
+    and a replay that would catch a flaw in the worker's running deltas."""
     topic, partition = shard
     kind = next(k for k, spec in EVENT_TOPICS.items() if spec.name == topic)
-    state = MemoryState(profile.timezone)
+    records: dict[str, Record | None] = {}
     fold = ShardFold(shard)
     trail = fold.trail
+    read_any = False
     tp = TopicPartition(topic, partition)
-    async for records in reader.read(tp, window.start.get(shard, 0), window.stop[shard]):
-        outcomes = [(record.offset, decode(record.value, kind, profile)) for record in records]
-        events = [outcome for _, outcome in outcomes if not isinstance(outcome, Rejection)]
-        fold.rejected += len(outcomes) - len(events)
-        for offset, outcome in outcomes:
+    async for batch in reader.read(tp, window.start.get(shard, 0), window.stop[shard]):
+        read_any = True
+        events: list[WireEvent | AnyEvent] = []
+        for message in batch:
+            outcome = decode(message.value, kind, profile)
             if isinstance(outcome, Rejection):
                 continue
+            events.append(outcome)
             entity = outcome.entity_id
             steps = trail.get(entity)
             if steps is None:
                 steps = trail[entity] = deque(maxlen=TRAIL)
-            steps.append((partition, offset, outcome.event_id))
-        state.apply(topic, partition, events)
+            steps.append((partition, message.offset, outcome.event_id))
+        fold.rejected += len(batch) - len(events)
+        fold_events(records, events)
         fold.events += len(events)
         if progress is not None:
-            progress(len(records))
-    if shard in state.records:
-        fold.records = state.records[shard]
-        fold.aggregates = state.aggregates.get(shard, {})
+            progress(len(batch))
+    if read_any:
+        folded = {entity: record for entity, record in records.items() if record is not None}
+        fold.records = folded
+        totals = sums(folded.values(), profile.timezone)
+        fold.aggregates = {suffix: Counter(fields) for suffix, fields in totals.items()}
     return fold
 
 
@@ -259,8 +286,9 @@ async def _fold_in_processes(
     processes: int,
     progress: Progress | None,
 ) -> dict[Shard, ShardFold]:
-    """The shards shared among `processes` fresh interpreters (consumers.audit.replay_part),
-    the largest first each to the least loaded; each sends back a ShardFold per shard."""
+    """The shards shared among `processes`: this one, which has everything imported and
+    needs no fold sent back, and fresh interpreters for the rest
+    (consumers.audit.replay_part), each sending back a ShardFold per shard."""
     parts: dict[Shard, ShardFold] = {}
 
     def received(fold: ShardFold) -> None:
@@ -268,10 +296,18 @@ async def _fold_in_processes(
         if progress is not None:
             progress(fold.events + fold.rejected)
 
+    async def fold_here(share: list[Shard]) -> None:
+        async with LogReader(settings) as reader:
+            for shard in share:
+                parts[shard] = await _fold_shard(reader, profile, window, shard, progress)
+
+    here, *elsewhere = _shares(window, shards, processes)
+    # Started first: an interpreter takes a second or so to begin folding.
     runs = [
         asyncio.create_task(run_part((settings, profile, window, share), received))
-        for share in _shares(window, shards, processes)
+        for share in elsewhere
     ]
+    runs.append(asyncio.create_task(fold_here(here)))
     try:
         await asyncio.gather(*runs)
     finally:

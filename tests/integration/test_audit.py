@@ -19,8 +19,10 @@ import pytest
 import redis
 from playwright.async_api import async_playwright
 
+from consumers.audit.replay import replay, window_for
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS
+from pantau.logreader import LogReader
 from pantau.publisher import EventPublisher
 from pantau.state.keyspace import KeySpace
 from producers.simulator.feed import SimulationConfig, city_feed
@@ -94,6 +96,19 @@ async def test_replays_match_the_live_state_and_a_snapshot(audited: Settings) ->
         rows = await page.locator("#figures tr").count()
         assert rows == len(proved["figures"]) + 1
         await browser.close()
+
+
+async def test_a_replay_shared_among_processes_equals_one_process_s(audited: Settings) -> None:
+    _feed(audited, seed=903, count=1500)
+    await wait_caught_up(audited, PREFIX)
+    async with LogReader(audited) as reader:
+        window = await window_for(reader)
+    alone = await replay(audited, PROFILE, window, processes=1)
+    shared = await replay(audited, PROFILE, window, processes=3)
+    assert alone.events > 0 and (shared.events, shared.rejected) == (alone.events, alone.rejected)
+    assert shared.state.records == alone.state.records
+    assert shared.state.aggregates == alone.state.aggregates
+    assert dict(shared.trail) == dict(alone.trail)
 
 
 async def test_a_tampered_live_figure_is_caught_with_its_key(audited: Settings) -> None:

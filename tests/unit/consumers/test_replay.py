@@ -4,7 +4,7 @@ fold gives, shares of the work are balanced, and the garbage collector is left a
 
 import gc
 import pickle
-from collections import deque
+from collections import Counter, deque
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -122,3 +122,9 @@ def test_a_shard_fold_travels_between_processes_whole() -> None:
     back = pickle.loads(pickle.dumps(fold))
     assert back.trail == fold.trail and back.trail["C-1"].maxlen == TRAIL
     assert (back.shard, back.events, back.rejected, back.records) == ((TOPIC, 4), 3, 1, None)
+    state = MemoryState(PROFILE.timezone)
+    state.apply(TOPIC, 4, events_for(12))
+    fold.records, fold.aggregates = state.records[(TOPIC, 4)], state.aggregates[(TOPIC, 4)]
+    back = pickle.loads(pickle.dumps(fold))
+    assert back.records == fold.records and back.aggregates == fold.aggregates
+    assert all(type(counter) is Counter for counter in back.aggregates.values())
