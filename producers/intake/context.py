@@ -4,24 +4,39 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from fastapi import Request
 
 from pantau.contract.city import CityProfile
 from pantau.contract.events import AnyEvent
-from producers.intake.store import RequestStore
+from producers.intake.store import RequestView
 
 
 class ConfirmingPublisher(Protocol):
     def publish_confirmed(self, event: AnyEvent, timeout: float = 30.0) -> tuple[int, int]: ...
 
 
+class RequestViews(Protocol):
+    """What the routes ask of the request store (producers/intake/store.py)."""
+
+    def get(self, complaint_id: str) -> RequestView | None: ...
+
+    def get_many(self, complaint_ids: list[str]) -> list[RequestView]: ...
+
+    def put(self, view: RequestView) -> None: ...
+
+    def requested_between(
+        self, start: datetime, end: datetime, limit: int
+    ) -> list[RequestView]: ...
+
+
 @dataclass(frozen=True)
 class IntakeContext:
     profile: CityProfile
     publisher: ConfirmingPublisher
-    store: RequestStore
+    store: RequestViews
     api_keys: frozenset[str]
     auth_disabled: bool
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
 from pantau.contract.errors import ContractError
 from pantau.contract.events import Channel, ComplaintEvent, ComplaintStatus, Slug
@@ -27,6 +27,7 @@ from producers.intake.store import RequestView
 router = APIRouter(tags=["Open311 GeoReport v2"], responses=open311_errors(400, 429))
 Context = Annotated[IntakeContext, Depends(intake_context)]
 MAX_RESULTS = 1000
+_SLUG: TypeAdapter[str] = TypeAdapter(Slug)
 
 
 def _not_a_number(value: object) -> object:
@@ -112,6 +113,7 @@ async def create_request(request: Request, context: Context) -> list[dict[str, A
     presented = fields.get("api_key") or request.headers.get("x-api-key")
     if not context.key_accepted(presented):
         raise Open311Error(403, "api_key: missing or not valid")
+    _require_known_service(fields.get("service_code"), context)
     try:
         form = ServiceRequestForm.model_validate(fields)
     except ValidationError as error:
@@ -161,10 +163,23 @@ def get_request(service_request_id: str, context: Context) -> list[dict[str, Any
     return [_as_open311(view, context)]
 
 
+def _require_known_service(code: object, context: IntakeContext) -> None:
+    """The service decides which attributes a request needs, so an unknown one is the
+    error to name: not the attributes of a service that does not exist. A code that is not
+    even a slug is left to the form's validation, which names the field without quoting it."""
+    if not isinstance(code, str) or code in context.profile.category_by_key:
+        return
+    try:
+        known = _SLUG.validate_python(code)
+    except ValidationError:
+        return
+    raise Open311Error(
+        400, f"service_code: no service {known!r}; GET /services.json lists this city's services"
+    )
+
+
 def _received_event(form: ServiceRequestForm, context: IntakeContext) -> ComplaintEvent:
-    category = context.profile.category_by_key.get(form.service_code)
-    if category is None:
-        raise Open311Error(400, f"service_code: no service {form.service_code!r}")
+    category = context.profile.category_by_key[form.service_code]
     kecamatan = context.profile.kecamatan_of_kelurahan.get(form.kelurahan)
     if kecamatan is None:
         raise Open311Error(400, "attribute[kelurahan]: not a kelurahan of this city")
