@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 
 from fastapi import Request
@@ -39,6 +39,11 @@ class IntakeContext:
     store: RequestViews
     api_keys: frozenset[str]
     auth_disabled: bool
+    contact: str = ""  # Open311 discovery: whom to contact, where to ask for a key
+    key_service: str = ""
+    # The service list comes from the city profile read at start-up, so it can only have
+    # changed when intake started: discovery's changeset.
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def key_accepted(self, presented: str | None) -> bool:
         if self.auth_disabled:
