@@ -22,6 +22,7 @@ import redis
 from pantau.contract.alerts import AlertEvent, AlertStatus
 from pantau.contract.city import CityProfile
 from pantau.contract.dimensions import Dimension
+from pantau.contract.ids import bounded_id
 from pantau.detection.baseline import Baseline
 from pantau.detection.spike import SpikePolicy, SpikeTracker, SpikeVerdict, policy_for
 from pantau.state.keyspace import KeySpace
@@ -85,7 +86,7 @@ class SpikeDetector:
                     group.group, group.value, arrivals[group], baselines[group], minute
                 )
                 if verdict is not None:
-                    alerts.append(_alert_event(verdict, group))
+                    alerts.append(alert_event(verdict, group))
         if end >= start:
             self.minute = end
         return alerts
@@ -113,10 +114,10 @@ class SpikeDetector:
         self.tracker.calm_since = dict(state["calm_since"])
 
 
-def _alert_event(verdict: SpikeVerdict, group: WatchedGroup) -> AlertEvent:
+def alert_event(verdict: SpikeVerdict, group: WatchedGroup) -> AlertEvent:
     evidence = verdict.evidence
     return AlertEvent(
-        event_id=f"{verdict.fingerprint}:{verdict.status.value}:{verdict.minute}",
+        event_id=bounded_id(verdict.fingerprint, f":{verdict.status.value}:{verdict.minute}"),
         occurred_at=_at(verdict.minute + 1),
         produced_at=datetime.now(UTC),
         source="detector",

@@ -31,11 +31,14 @@ def _store(settings: Settings) -> AlertStore:
 
 @app.command()
 def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (in a container: 0.0.0.0).")
+    ] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="Default: PANTAU_ALERTS_PORT.")] = None,
 ) -> None:
     """Run the notifier: Kafka's alert events and Alertmanager's webhook, to the webhooks."""
     settings = Settings()
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port or settings.alerts_port)
+    uvicorn.run(create_app(settings), host=host, port=port or settings.alerts_port)
 
 
 @app.command("list")

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import redis
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from consumers.audit.chain import ChainHead, checkpoint_of, digest
+from consumers.audit.chain import ChainHead, Checkpoint, checkpoint_of, digest
 from consumers.audit.keys import AuditKeys
 from pantau.contract.connections import kafka_options
 from pantau.contract.settings import Settings
@@ -96,29 +96,39 @@ class Checkpointer:
         return self.written
 
     def _record(self, producer: KafkaProducer, tp: TopicPartition, items: Pending) -> None:
-        head = self.heads[tp]
-        checkpoint = checkpoint_of(tp.topic, tp.partition, head.hash, items, datetime.now(UTC))
-        shard = _shard(tp)
-        producer.send(
-            AUDIT.name, key=shard.encode(), value=checkpoint.model_dump_json().encode()
-        ).get(timeout=60)
-        summary = checkpoint.model_dump(mode="json", exclude={"digests", "offsets"})
-        new_head = ChainHead(next_offset=checkpoint.last_offset + 1, hash=checkpoint.hash)
-        with self.redis.pipeline(transaction=True) as pipeline:
-            pipeline.set(self.keys.head(shard), new_head.model_dump_json())
-            pipeline.zadd(
-                self.keys.checkpoints(shard), {json.dumps(summary): checkpoint.last_offset}
-            )
-            pipeline.execute()
-        self.heads[tp] = new_head
+        checkpoint = checkpoint_of(
+            tp.topic, tp.partition, self.heads[tp].hash, items, datetime.now(UTC)
+        )
+        self._publish(producer, checkpoint)
+        self._advance(tp, checkpoint)
         self.written += 1
         log.info(
             "checkpoint %s %d..%d %s",
-            shard,
+            checkpoint.shard,
             checkpoint.first_offset,
             checkpoint.last_offset,
             checkpoint.hash,
         )
+
+    def _publish(self, producer: KafkaProducer, checkpoint: Checkpoint) -> None:
+        """The record itself: in the audit topic, acknowledged, before anything else moves."""
+        producer.send(
+            AUDIT.name, key=checkpoint.shard.encode(), value=checkpoint.model_dump_json().encode()
+        ).get(timeout=60)
+
+    def _advance(self, tp: TopicPartition, checkpoint: Checkpoint) -> None:
+        """Move the head in Redis, only once the topic holds the checkpoint it stands on
+        (verify relies on that order)."""
+        summary = checkpoint.model_dump(mode="json", exclude={"digests", "offsets"})
+        new_head = ChainHead(next_offset=checkpoint.last_offset + 1, hash=checkpoint.hash)
+        with self.redis.pipeline(transaction=True) as pipeline:
+            pipeline.set(self.keys.head(checkpoint.shard), new_head.model_dump_json())
+            pipeline.zadd(
+                self.keys.checkpoints(checkpoint.shard),
+                {json.dumps(summary): checkpoint.last_offset},
+            )
+            pipeline.execute()
+        self.heads[tp] = new_head
 
 
 def _shard(tp: TopicPartition) -> str:

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from consumers.audit.checkpoint import Checkpointer
+from consumers.audit.checkpoint import ALIVE_SECONDS, Checkpointer, is_alive
 from consumers.audit.export import export_log
 from consumers.audit.namespace import LivePrefixError, write_namespace
 from consumers.audit.report import write_reports
@@ -167,11 +167,22 @@ def checkpoint(
     once: Annotated[
         bool, typer.Option(help="Checkpoint up to the log's end now, then exit.")
     ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            help=f"Only report whether a checkpointer ran in the last {ALIVE_SECONDS} s "
+            "(exit 1 if none did)."
+        ),
+    ] = False,
 ) -> None:
     """Extend each partition's hash chain; record checkpoints in pantau.audit and Redis."""
     settings = Settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    if check:
+        alive = is_alive(client, settings.redis_prefix)
+        console.print("running" if alive else f"no checkpointer ran in the last {ALIVE_SECONDS} s")
+        raise typer.Exit(0 if alive else 1)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     written = Checkpointer(settings, client, every, interval).run(until_caught_up=once)
     console.print(f"{written} checkpoints recorded")
 

@@ -95,17 +95,17 @@ async def recorded_checkpoints(settings: Settings) -> dict[str, list[Checkpoint]
     return dict(found)
 
 
-def redis_heads(settings: Settings) -> dict[str, str]:
+def redis_heads(settings: Settings) -> dict[str, ChainHead]:
+    """Every partition's chain head as Redis holds it at one moment (one MGET)."""
     client = redis.Redis.from_url(settings.redis_url.get_secret_value())
     keys = AuditKeys(settings.redis_prefix)
-    heads = {}
-    for spec in EVENT_TOPICS.values():
-        for partition in range(spec.partitions):
-            shard = f"{spec.name}[{partition}]"
-            raw = client.get(keys.head(shard))
-            if raw is not None:
-                heads[shard] = ChainHead.model_validate_json(raw).hash
-    return heads
+    shards = [_shard(tp) for tp in partitions_of(*EVENT_TOPICS.values())]
+    raws = client.mget([keys.head(shard) for shard in shards])
+    return {
+        shard: ChainHead.model_validate_json(raw)
+        for shard, raw in zip(shards, raws, strict=True)
+        if raw is not None
+    }
 
 
 async def log_from_kafka(
@@ -134,9 +134,14 @@ def log_from_export(path: Path) -> dict[str, list[LogEvent]]:
 async def audit_verify(
     settings: Settings, copy: Path | None = None, progress: Progress | None = None
 ) -> Verification:
+    # The checkpointer writes the log's events, then a checkpoint to the topic, then the
+    # head to Redis; reading in the other order (Redis, the topic, the log) means each read
+    # holds at least what the one before vouches for, however far the checkpointer moves
+    # meanwhile. Read otherwise, a head written since the topic was read looks forged.
+    heads = redis_heads(settings)
     checkpoints = await recorded_checkpoints(settings)
     logs = log_from_export(copy) if copy is not None else await log_from_kafka(settings, progress)
-    return verify(checkpoints, logs, redis_heads(settings))
+    return verify(checkpoints, logs, heads)
 
 
 def _shard(tp: TopicPartition) -> str:

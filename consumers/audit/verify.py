@@ -4,15 +4,17 @@ reordered event, and any break in the record itself."""
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel
 
-from consumers.audit.chain import GENESIS, Checkpoint, digest, fold
+from consumers.audit.chain import GENESIS, ChainHead, Checkpoint, digest, fold
 
 Kind = Literal["changed", "removed", "inserted", "reordered", "record"]
 Covered = list[tuple[int, str]]  # (offset, digest)
@@ -59,35 +61,52 @@ def _event_id(value: bytes | None) -> str | None:
     return found if isinstance(found, str) else None
 
 
-def recorded_chain(
-    shard: str, checkpoints: Iterable[Checkpoint]
-) -> tuple[list[tuple[int, str]], list[Finding]]:
-    """The (offset, digest) sequence the record vouches for, and breaks in the record:
-    a checkpoint whose hash is not the chain over its digests, one that does not start
-    where the one before ended, or repeats that disagree."""
-    findings: list[Finding] = []
+@dataclass
+class Record:
+    """What the checkpoints of one partition vouch for."""
+
+    covered: Covered = field(default_factory=list)  # (offset, digest), in offset order
+    ends: dict[int, str] = field(default_factory=dict)  # a checkpoint's last offset -> chain
+    findings: list[Finding] = field(default_factory=list)
+
+
+def recorded_chain(shard: str, checkpoints: Iterable[Checkpoint]) -> Record:
+    """The (offset, digest) sequence the record vouches for, the chain at each checkpoint's
+    end, and breaks in the record: a checkpoint whose hash is not the chain over its
+    digests, one that does not continue the chain where the one before it ended, or repeats
+    that disagree.
+
+    A checkpointer that stopped between its topic write and its Redis write starts again
+    from the head Redis holds: it records the same offsets again, and may run past where
+    the unconfirmed checkpoint ended. Such a repeat continues the chain at the end of the
+    checkpoint before its first offset, like any other."""
+    record = Record()
     covered: dict[int, str] = {}
-    head, last = GENESIS, -1
+    ends: list[int] = []  # sorted
     for checkpoint in sorted(checkpoints, key=lambda c: (c.first_offset, c.last_offset)):
         if fold(checkpoint.previous_hash, checkpoint.digests) != checkpoint.hash:
-            findings.append(
+            record.findings.append(
                 _record(shard, checkpoint, "its hash is not the chain over its digests")
             )
             continue
         entries = checkpoint.covered()
-        if checkpoint.last_offset <= last:  # a repeat after a restart: it must agree
-            if any(covered.get(o, d) != d for o, d in entries):
-                findings.append(
-                    _record(shard, checkpoint, "repeats earlier offsets with other digests")
-                )
+        if any(covered.get(o, d) != d for o, d in entries):
+            record.findings.append(
+                _record(shard, checkpoint, "repeats earlier offsets with other digests")
+            )
             continue
-        if checkpoint.previous_hash != head:
-            findings.append(
-                _record(shard, checkpoint, f"does not continue the chain (expected {head})")
+        before = bisect.bisect_left(ends, checkpoint.first_offset)
+        expected = record.ends[ends[before - 1]] if before else GENESIS
+        if checkpoint.previous_hash != expected:
+            record.findings.append(
+                _record(shard, checkpoint, f"does not continue the chain (expected {expected})")
             )
         covered.update(entries)
-        head, last = checkpoint.hash, checkpoint.last_offset
-    return sorted(covered.items()), findings
+        if checkpoint.last_offset not in record.ends:
+            bisect.insort(ends, checkpoint.last_offset)
+            record.ends[checkpoint.last_offset] = checkpoint.hash
+    record.covered = sorted(covered.items())
+    return record
 
 
 def _record(shard: str, checkpoint: Checkpoint, problem: str) -> Finding:
@@ -166,20 +185,35 @@ def _removed_inserted_or_moved(
 
 
 def verify(
-    checkpoints: dict[str, list[Checkpoint]], logs: dict[str, list[LogEvent]], heads: dict[str, str]
+    checkpoints: dict[str, list[Checkpoint]],
+    logs: dict[str, list[LogEvent]],
+    heads: dict[str, ChainHead],
 ) -> Verification:
-    """`heads`: the chain head Redis holds per partition, a second copy of the record."""
+    """`heads`: the chain head Redis holds per partition, a second copy of the record. It
+    must have been read before the checkpoints: the checkpointer writes a checkpoint to the
+    topic before it moves the head in Redis, so the topic then holds every checkpoint
+    Redis' heads stand on, and both are compared at the offset the head stands at. The
+    topic may be further on; that is the checkpointer at work, not a finding."""
     findings: list[Finding] = []
     shards: dict[str, ShardReport] = {}
     for shard in sorted(set(checkpoints) | set(logs)):
-        recorded, broken = recorded_chain(shard, checkpoints.get(shard, []))
-        findings.extend(broken)
+        record = recorded_chain(shard, checkpoints.get(shard, []))
+        findings.extend(record.findings)
         log = logs.get(shard, [])
-        findings.extend(compare(shard, recorded, log))
-        latest = max(checkpoints.get(shard, []), key=lambda c: c.last_offset, default=None)
-        if shard in heads and latest is not None and heads[shard] != latest.hash:
-            detail = f"Redis holds chain head {heads[shard]}, the audit topic {latest.hash}"
-            findings.append(_finding("record", shard, latest.last_offset, None, detail))
+        findings.extend(compare(shard, record.covered, log))
+        head = heads.get(shard)
+        if head is not None and head.next_offset > 0:
+            findings.extend(_head_disagrees(shard, head, record))
         count = len(checkpoints.get(shard, []))
-        shards[shard] = ShardReport(events=len(log), covered=len(recorded), checkpoints=count)
+        shards[shard] = ShardReport(events=len(log), covered=len(record.covered), checkpoints=count)
     return Verification(shards=shards, findings=findings)
+
+
+def _head_disagrees(shard: str, head: ChainHead, record: Record) -> list[Finding]:
+    at = head.next_offset - 1
+    recorded = record.ends.get(at)
+    if recorded == head.hash:
+        return []
+    topic = f"the audit topic {recorded}" if recorded else "no checkpoint in the audit topic"
+    detail = f"Redis holds chain head {head.hash} after offset {at}, {topic} ends there"
+    return [_finding("record", shard, at, None, detail)]

@@ -26,8 +26,12 @@ from pantau.contract.errors import ContractError
 SCHEMA_VERSION: Literal[1] = 1
 
 # Identifiers travel as Kafka keys and Redis key parts: keep them short and free of
-# separators that would need escaping.
-Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][\w.:-]*$")]
+# separators that would need escaping. Ids Pantau derives itself fit through pantau/contract/ids.py.
+IDENTIFIER_MAX_LENGTH = 64
+Identifier = Annotated[
+    str,
+    Field(min_length=1, max_length=IDENTIFIER_MAX_LENGTH, pattern=r"^[A-Za-z0-9][\w.:-]*$"),
+]
 # Profile keys (categories, agencies, areas) are lowercase slugs.
 Slug = Annotated[str, Field(min_length=1, max_length=48, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Label = Annotated[str, Field(min_length=1, max_length=200)]

@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     intake_reads_per_second: float = Field(
         default=100.0, gt=0, description="Reads one client may make per second (burst: twice)."
     )
+    intake_contact: str = Field(
+        default="", description="Whom Open311 clients contact about the intake (discovery)."
+    )
+    intake_key_service: str = Field(
+        default="", description="Where Open311 clients ask for an API key (discovery)."
+    )
     city_profile: str = Field(
         default="mojokerto", description="A bundled profile's name or a YAML file's path."
     )

@@ -10,13 +10,14 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from producers.intake import agency, open311
+from producers.intake import agency, discovery, open311
 from producers.intake.context import IntakeContext
 from producers.intake.errors import (
     Open311Error,
     handle_http_error,
     handle_open311_error,
     handle_validation_error,
+    is_georeport,
     open311_response,
 )
 from producers.intake.ratelimit import Rate, RateLimit
@@ -50,6 +51,7 @@ def _routes(max_body_bytes: int) -> FastAPI:
         version="1",
         description="Citizen complaints (Open311 GeoReport v2) and agencies' status updates.",
     )
+    app.include_router(discovery.router)
     app.include_router(open311.router)
     app.include_router(agency.router)
     app.add_exception_handler(Open311Error, handle_open311_error)
@@ -61,7 +63,25 @@ def _routes(max_body_bytes: int) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    _without_422_on_georeport(app)
     return app
+
+
+def _without_422_on_georeport(app: FastAPI) -> None:
+    """FastAPI documents a 422 for every route with parameters; the GeoReport routes answer
+    a bad parameter with the standard's 400 instead (errors.handle_validation_error), in
+    JSON or XML, so their document must not promise a JSON 422."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for path, operations in generate()["paths"].items():
+                if is_georeport(path):
+                    for operation in operations.values():
+                        operation["responses"].pop("422", None)
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class BodySizeLimit:
@@ -95,7 +115,7 @@ class BodySizeLimit:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = open311_response(413, f"body: larger than {self.max_bytes} bytes")
+        response = open311_response(413, f"body: larger than {self.max_bytes} bytes", scope["path"])
         await response(scope, receive, send)
 
 

@@ -41,6 +41,8 @@ def build_context(settings: Settings, publisher: EventPublisher) -> IntakeContex
         store=RequestStore(client, live),
         api_keys=keys,
         auth_disabled=settings.intake_auth_disabled,
+        contact=settings.intake_contact,
+        key_service=settings.intake_key_service,
     )
 
 

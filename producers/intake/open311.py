@@ -15,24 +15,30 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
 from pantau.contract.errors import ContractError
 from pantau.contract.events import Channel, ComplaintEvent, ComplaintStatus, Slug
 from producers.intake.context import IntakeContext, intake_context
-from producers.intake.errors import Open311Error, open311_errors
+from producers.intake.errors import Open311Error
+from producers.intake.formats import georeport
 from producers.intake.store import RequestView
 
-# Every GeoReport route may answer 400 (a bad parameter) and 429 (the rate limit).
-router = APIRouter(tags=["Open311 GeoReport v2"], responses=open311_errors(400, 429))
+router = APIRouter(tags=["Open311 GeoReport v2"])
 Context = Annotated[IntakeContext, Depends(intake_context)]
 MAX_RESULTS = 1000
+_SLUG: TypeAdapter[str] = TypeAdapter(Slug)
 
 
 def _not_a_number(value: object) -> object:
     # pydantic would read "0" or "1700000000" as seconds since 1970; the standard's dates
     # are W3C date-times, and a number there is a client's mistake worth naming.
-    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+    # Whatever float() reads is a number, exponents ("-6.1e-05") included.
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
         raise ValueError("expected a W3C date-time such as 2026-11-28T09:00:00+07:00")
     return value
 
@@ -54,7 +60,7 @@ class ServiceRequestForm(BaseModel):
     channel: Channel = Field(default=Channel.WEB, alias="attribute[channel]")
 
 
-@router.get("/services.json")
+@georeport(router, "/services", "services")
 def list_services(context: Context) -> list[dict[str, Any]]:
     labels = {d.key: d.label_id for d in context.profile.dimensions}
     agencies = {a.key: a.name for a in context.profile.agencies}
@@ -72,7 +78,7 @@ def list_services(context: Context) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/services/{service_code}.json", responses=open311_errors(404))
+@georeport(router, "/services/{service_code}", "service_definition", errors=(404,))
 def service_definition(service_code: str, context: Context) -> dict[str, Any]:
     if service_code not in context.profile.category_by_key:
         raise Open311Error(404, f"service_code: no service {service_code!r}")
@@ -106,12 +112,20 @@ def _request_body() -> dict[str, Any]:
     }
 
 
-@router.post("/requests.json", responses=open311_errors(403, 413), openapi_extra=_request_body())
+@georeport(
+    router,
+    "/requests",
+    "service_requests",
+    method="POST",
+    errors=(403, 413),
+    openapi_extra=_request_body(),
+)
 async def create_request(request: Request, context: Context) -> list[dict[str, Any]]:
     fields = await _submitted_fields(request)
     presented = fields.get("api_key") or request.headers.get("x-api-key")
     if not context.key_accepted(presented):
         raise Open311Error(403, "api_key: missing or not valid")
+    _require_known_service(fields.get("service_code"), context)
     try:
         form = ServiceRequestForm.model_validate(fields)
     except ValidationError as error:
@@ -128,7 +142,7 @@ async def create_request(request: Request, context: Context) -> list[dict[str, A
     return [{"service_request_id": event.complaint_id, "service_notice": "", "account_id": None}]
 
 
-@router.get("/requests.json")
+@georeport(router, "/requests", "service_requests")
 def search_requests(
     context: Context,
     service_request_id: Annotated[str | None, Query(description="Comma-separated ids")] = None,
@@ -153,7 +167,7 @@ def search_requests(
     ]
 
 
-@router.get("/requests/{service_request_id}.json", responses=open311_errors(404))
+@georeport(router, "/requests/{service_request_id}", "service_requests", errors=(404,))
 def get_request(service_request_id: str, context: Context) -> list[dict[str, Any]]:
     view = context.store.get(service_request_id)
     if view is None:
@@ -161,10 +175,23 @@ def get_request(service_request_id: str, context: Context) -> list[dict[str, Any
     return [_as_open311(view, context)]
 
 
+def _require_known_service(code: object, context: IntakeContext) -> None:
+    """The service decides which attributes a request needs, so an unknown one is the
+    error to name: not the attributes of a service that does not exist. A code that is not
+    even a slug is left to the form's validation, which names the field without quoting it."""
+    if not isinstance(code, str) or code in context.profile.category_by_key:
+        return
+    try:
+        known = _SLUG.validate_python(code)
+    except ValidationError:
+        return
+    raise Open311Error(
+        400, f"service_code: no service {known!r}; GET /services.json lists this city's services"
+    )
+
+
 def _received_event(form: ServiceRequestForm, context: IntakeContext) -> ComplaintEvent:
-    category = context.profile.category_by_key.get(form.service_code)
-    if category is None:
-        raise Open311Error(400, f"service_code: no service {form.service_code!r}")
+    category = context.profile.category_by_key[form.service_code]
     kecamatan = context.profile.kecamatan_of_kelurahan.get(form.kelurahan)
     if kecamatan is None:
         raise Open311Error(400, "attribute[kelurahan]: not a kelurahan of this city")

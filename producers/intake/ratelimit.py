@@ -67,7 +67,9 @@ class RateLimit:
         wait = self.take((client[0] if client else "unknown", kind))
         if wait:
             response = open311_response(
-                429, f"rate: more than {self.rates[kind].per_second:g} {kind}s per second"
+                429,
+                f"rate: more than {self.rates[kind].per_second:g} {kind}s per second",
+                scope["path"],
             )
             response.headers["Retry-After"] = str(math.ceil(wait))
             await response(scope, receive, send)

@@ -9,7 +9,15 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consumers.audit.chain import GENESIS, Checkpoint, canonical, checkpoint_of, digest, fold
+from consumers.audit.chain import (
+    GENESIS,
+    ChainHead,
+    Checkpoint,
+    canonical,
+    checkpoint_of,
+    digest,
+    fold,
+)
 from consumers.audit.verify import LogEvent, log_event, verify
 
 SHARD = "pantau.complaints[0]"
@@ -80,15 +88,69 @@ def test_a_broken_record_is_reported() -> None:
     forged = checkpoints[1].model_copy(update={"digests": checkpoints[0].digests})
     result = verify({SHARD: [checkpoints[0], forged, checkpoints[2]]}, {SHARD: _log(values)}, {})
     assert [f.kind for f in result.findings][:1] == ["record"]
-    heads = {SHARD: GENESIS}
-    disagree = verify({SHARD: checkpoints}, {SHARD: _log(values)}, heads)
-    assert [f.detail.startswith("Redis holds") for f in disagree.findings] == [True]
+    forged_head = {SHARD: ChainHead(next_offset=checkpoints[-1].last_offset + 1, hash=GENESIS)}
+    disagree = verify({SHARD: checkpoints}, {SHARD: _log(values)}, forged_head)
+    assert [(f.kind, f.offset) for f in disagree.findings] == [("record", 29)]
+    assert disagree.findings[0].detail.startswith(f"Redis holds chain head {GENESIS} after")
+
+
+def _head_after(checkpoint: Checkpoint) -> dict[str, ChainHead]:
+    return {SHARD: ChainHead(next_offset=checkpoint.last_offset + 1, hash=checkpoint.hash)}
+
+
+def test_a_topic_ahead_of_redis_is_the_checkpointer_at_work_not_a_finding() -> None:
+    values = _values(30)
+    checkpoints = _checkpoints(values)
+    # Redis read first, then the checkpointer wrote its next checkpoint to the topic.
+    result = verify({SHARD: checkpoints}, {SHARD: _log(values)}, _head_after(checkpoints[1]))
+    assert result.intact, result.findings
+
+
+def test_a_head_beyond_every_recorded_checkpoint_is_a_finding() -> None:
+    values = _values(30)
+    checkpoints = _checkpoints(values)
+    head = _head_after(checkpoints[2])
+    result = verify({SHARD: checkpoints[:2]}, {SHARD: _log(values)}, head)
+    assert [(f.kind, f.offset) for f in result.findings] == [("record", 29)]
+    assert "no checkpoint in the audit topic ends there" in result.findings[0].detail
+
+
+def test_a_head_between_checkpoint_ends_is_a_finding() -> None:
+    values = _values(30)
+    checkpoints = _checkpoints(values)
+    head = {SHARD: ChainHead(next_offset=15, hash=checkpoints[1].hash)}
+    result = verify({SHARD: checkpoints}, {SHARD: _log(values)}, head)
+    assert [(f.kind, f.offset) for f in result.findings] == [("record", 14)]
 
 
 def test_a_repeated_checkpoint_after_a_restart_is_accepted() -> None:
     values = _values(30)
     checkpoints = _checkpoints(values)
     assert verify({SHARD: [*checkpoints, checkpoints[1]]}, {SHARD: _log(values)}, {}).intact
+
+
+def test_a_restart_that_runs_past_the_unconfirmed_checkpoint_is_accepted() -> None:
+    """Stopped after writing 10..19 to the topic but before Redis: Redis still says 10, so
+    the restart checkpoints 10..24 from the chain at 9, over the same offsets and more."""
+    values = _values(30)
+    first, unconfirmed = _checkpoints(values[:20])
+    items = [(offset, digest(values[offset])) for offset in range(10, 25)]
+    restart = checkpoint_of("pantau.complaints", 0, first.hash, items, AT)
+    recorded = [first, unconfirmed, restart]
+    result = verify({SHARD: recorded}, {SHARD: _log(values)}, _head_after(restart))
+    assert result.intact, result.findings
+    assert result.shards[SHARD].covered == 25
+
+
+def test_a_restart_that_disagrees_with_the_unconfirmed_checkpoint_is_a_finding() -> None:
+    values = _values(30)
+    first, unconfirmed = _checkpoints(values[:20])
+    altered = [*values[:12], b'{"event_id": "other"}', *values[13:]]
+    items = [(offset, digest(altered[offset])) for offset in range(10, 25)]
+    restart = checkpoint_of("pantau.complaints", 0, first.hash, items, AT)
+    result = verify({SHARD: [first, unconfirmed, restart]}, {SHARD: _log(values)}, {})
+    assert [f.detail.endswith("repeats earlier offsets with other digests")
+            for f in result.findings] == [True]  # fmt: skip
 
 
 @given(st.lists(st.binary(max_size=40), min_size=1, max_size=30), st.data())

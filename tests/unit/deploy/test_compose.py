@@ -1,16 +1,25 @@
 """docker-compose.yml cannot run here (no Docker engine), so it is checked as data: every
-long-running service has a healthcheck, every mounted file exists, ports stay on loopback,
-and Pantau's environment agrees with the settings and the other services."""
+long-running service has a healthcheck, every `pantau` command line parses with the CLI's
+own parser, every mounted file exists, ports stay on loopback, and Pantau's environment
+agrees with the settings and the other services."""
 
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 import yaml
 
+# typer carries its own copy of click: its parser is the one `pantau` runs.
+from typer._click.core import Command
+from typer._click.exceptions import NoSuchOption, UsageError
+from typer.core import TyperGroup
+
+from pantau.cli import app as pantau_app
 from pantau.contract.settings import Settings
 
 ROOT = Path(__file__).parents[3]
@@ -172,3 +181,57 @@ def test_prometheus_and_alertmanager_ask_for_basic_auth_in_compose() -> None:
     assert datasource["basicAuth"] is True
     assert datasource["secureJsonData"]["basicAuthPassword"] == "${PANTAU_MONITORING_PASSWORD}"
     assert "PANTAU_MONITORING_PASSWORD" in SERVICES["grafana"]["environment"]
+
+
+def _pantau_arguments() -> list[tuple[str, list[str]]]:
+    """(where, arguments) of every `pantau` command line compose runs: each healthcheck that
+    calls it, and the command of each service built from the Dockerfile (its entrypoint is
+    `pantau`)."""
+    found = []
+    for name, service in SERVICES.items():
+        test = (service.get("healthcheck") or {}).get("test") or []
+        if test[:1] == ["CMD"] and test[1:2] == ["pantau"]:
+            found.append((f"{name} healthcheck", test[2:]))
+        elif test[:1] == ["CMD-SHELL"] and shlex.split(test[1])[:1] == ["pantau"]:
+            words = shlex.split(test[1], posix=True)
+            ends = [n for n, word in enumerate(words) if word in {"|", "||", "&&", ";", ">"}]
+            found.append((f"{name} healthcheck", words[1 : ends[0] if ends else None]))
+        if "build" in service and service.get("command"):
+            found.append((f"{name} command", list(service["command"])))
+    return found
+
+
+def _parse(arguments: list[str]) -> Command:
+    """Parse as `pantau` would, down to the command that would run, without running it."""
+    command: Command = typer.main.get_command(pantau_app)
+    context = command.make_context("pantau", list(arguments), resilient_parsing=False)
+    while isinstance(command, TyperGroup):
+        # A group keeps the subcommand's name and arguments apart, as Group.invoke reads them.
+        remaining = [*context._protected_args, *context.args]
+        name, found, rest = command.resolve_command(context, remaining)
+        assert found is not None and name is not None, f"no command in {arguments}"
+        command = found
+        context = command.make_context(name, rest, parent=context, resilient_parsing=False)
+    return command
+
+
+def test_compose_runs_pantau_commands() -> None:
+    where = [place for place, _ in _pantau_arguments()]
+    assert "audit-checkpoint healthcheck" in where and "detector healthcheck" in where
+    assert "worker command" in where
+
+
+@pytest.mark.parametrize(
+    ("where", "arguments"), _pantau_arguments(), ids=[w for w, _ in _pantau_arguments()]
+)
+def test_every_pantau_command_in_compose_parses(where: str, arguments: list[str]) -> None:
+    try:
+        command = _parse(arguments)
+    except UsageError as error:
+        pytest.fail(f"{where}: pantau {' '.join(arguments)}: {error.format_message()}")
+    assert command.name == arguments[-1] or command.name in arguments
+
+
+def test_a_renamed_option_would_fail_the_parse() -> None:
+    with pytest.raises(NoSuchOption):
+        _parse(["audit", "checkpoint", "--no-such-option"])

@@ -13,10 +13,7 @@ def test_committed_openapi_matches_the_routes() -> None:
 
 def test_the_spec_has_the_open311_and_agency_routes() -> None:
     paths = set(__import__("json").loads(render_openapi())["paths"])
-    assert {
-        "/services.json",
-        "/services/{service_code}.json",
-        "/requests.json",
-        "/requests/{service_request_id}.json",
-        "/api/v1/complaint-events",
-    } <= paths
+    georeport = {"/discovery", "/services", "/services/{service_code}", "/requests",
+                 "/requests/{service_request_id}"}  # fmt: skip
+    assert {f"{path}.{kind}" for path in georeport for kind in ("json", "xml")} <= paths
+    assert "/api/v1/complaint-events" in paths
