@@ -26,8 +26,10 @@ from consumers.alerts.webhooks import notifier_from_settings
 from pantau.contract.alerts import parse_alert
 from pantau.contract.connections import kafka_options
 from pantau.contract.errors import ContractError
+from pantau.contract.metrics import ALERTS_ACTIVE
 from pantau.contract.settings import Settings
 from pantau.contract.topics import ALERTS
+from pantau.instruments import gauge_family
 from pantau.state.alerts import AlertRecord, AlertStore
 
 log = logging.getLogger("pantau.alerts")
@@ -38,11 +40,7 @@ class ActiveAlertsCollector(Collector):
         self.store = store
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        gauge = GaugeMetricFamily(
-            "pantau_alerts_active",
-            "Alerts firing or acknowledged, by name, state and dimension.",
-            labels=["alertname", "state", "dimension"],
-        )
+        gauge = gauge_family(ALERTS_ACTIVE)
         counts = Counter(
             (r.alertname, r.state.value, r.labels.get("dimension", "")) for r in self.store.all()
         )

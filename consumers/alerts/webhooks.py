@@ -11,9 +11,11 @@ from datetime import UTC, datetime
 
 import httpx
 import redis.asyncio as aioredis
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry
 
+from pantau.contract.metrics import WEBHOOK_DELIVERIES
 from pantau.contract.settings import Settings
+from pantau.instruments import counter
 from pantau.state.alerts import AlertRecord
 
 log = logging.getLogger("pantau.alerts")
@@ -34,12 +36,7 @@ class WebhookNotifier:
         self.undelivered_key = undelivered_key
         self.attempts = attempts
         self.first_backoff = first_backoff
-        self.deliveries = Counter(
-            "pantau_alert_webhook_deliveries",
-            "Alert changes sent to webhooks, by outcome: delivered, retried, failed.",
-            ["outcome"],
-            registry=registry,
-        )
+        self.deliveries = counter(WEBHOOK_DELIVERIES, registry)
 
     async def notify(self, record: AlertRecord) -> None:
         body = {"change": record.state.value, "alert": json.loads(record.model_dump_json())}
