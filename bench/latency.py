@@ -188,7 +188,7 @@ def replace_time(event: ComplaintEvent) -> ComplaintEvent:
 
 
 def _open(snapshot: dict[str, object], dimension: str) -> int:
-    for figures in snapshot["dimensions"]:  # type: ignore[attr-defined]
+    for figures in snapshot["figures"]["dimensions"]:  # type: ignore[index]
         if figures["key"] == dimension:
-            return int(figures["open"])
+            return int(figures["complaints"]["open"])
     return 0

@@ -9,8 +9,8 @@ from pydantic import BaseModel
 
 from consumers.audit.replay import Replay, Trace
 from pantau.state.codec import encode_record
-from pantau.state.figures import Figure, Figures
 from pantau.state.memory import MemoryState
+from pantau.state.named import Figure, Figures
 
 TOLERANCE = 1e-9  # figures are exact integers or rounded decimals: only float noise passes
 

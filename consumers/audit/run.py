@@ -23,8 +23,9 @@ from pantau.contract.city import CityProfile
 from pantau.contract.settings import Settings
 from pantau.contract.topics import AUDIT, EVENT_TOPICS
 from pantau.logreader import LogReader, partitions_of
-from pantau.state.figures import Figures, wall_figures
+from pantau.state.compute import city_figures
 from pantau.state.keyspace import KeySpace
+from pantau.state.named import Figures, named_figures
 
 
 async def audit_replay(
@@ -52,13 +53,13 @@ async def audit_replay(
             live = read_live(client, KeySpace(settings.redis_prefix), profile.timezone)
             window = await window_for(reader, offsets=live.offsets)
             today = as_of or datetime.now(profile.timezone).date()
-            shown, compared = wall_figures(live.state, profile, today), "live state"
+            shown, compared = named_figures(city_figures(live.state, profile, today)), "live state"
         else:
             window = await window_for(reader, since, until)
             cut = until or datetime.now(UTC)
             today = as_of or cut.astimezone(profile.timezone).date()
     replayed = await replay(settings, profile, window, progress)
-    rows = figure_rows(wall_figures(replayed.state, profile, today), shown)
+    rows = figure_rows(named_figures(city_figures(replayed.state, profile, today)), shown)
     differences = state_differences(live.state, replayed) if live is not None else []
     verdict: Verdict = "replayed"
     if compared is not None:

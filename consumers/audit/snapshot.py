@@ -11,8 +11,9 @@ from pydantic import BaseModel
 
 from consumers.audit.live import read_live
 from pantau.contract.city import CityProfile
-from pantau.state.figures import Figures, wall_figures
+from pantau.state.compute import city_figures
 from pantau.state.keyspace import KeySpace
+from pantau.state.named import Figures, named_figures
 
 
 class Snapshot(BaseModel):
@@ -41,7 +42,7 @@ def take_snapshot(client: redis.Redis, prefix: str, profile: CityProfile) -> Sna
         today=today,
         prefix=prefix,
         offsets={f"{t}[{p}]": o for (t, p), o in sorted(live.offsets.items())},
-        figures=wall_figures(live.state, profile, today),
+        figures=named_figures(city_figures(live.state, profile, today)),
     )
 
 

@@ -1,67 +1,103 @@
-"""Every figure the wall shows, as one flat mapping: what an audit replay reproduces, a
-snapshot records and a comparison lists. The same pure functions read the live state in
-Redis, a rebuild in memory and a saved snapshot, through the StateView protocol."""
+"""What the city's figures are: one typed structure, per dimension and for the city.
+
+The wall page, `pantau state`, the Prometheus collector, an audit snapshot and an audit
+replay all render this one structure (built by pantau/state/compute.py), so a number
+cannot mean one thing on the wall and another in Grafana or in the audit's report.
+Labels (a dimension's or an indicator's name in each language) come from the city
+profile and ride along for the renderers; they are not figures and no audit compares them.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
-from typing import Protocol
 
-from pantau.contract.city import CityProfile
-from pantau.contract.topics import COMPLAINTS, PROGRAMS, TopicSpec
-from pantau.state.query import complaint_figures, indicator_figures, program_figures
-from pantau.state.records import IndicatorRecord
-
-Figure = int | float | str | None
-Figures = dict[str, Figure]
+from pydantic import BaseModel, ConfigDict
 
 
-class StateView(Protocol):
-    def summed(self, topic: TopicSpec, suffixes: list[str]) -> dict[str, Counter[str]]:
-        """Each aggregate summed over the topic's partitions."""
-        ...
-
-    def indicator_record(self, indicator_id: str) -> IndicatorRecord | None: ...
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
 
 
-def wall_figures(view: StateView, profile: CityProfile, today: date) -> Figures:
-    """Named like "living.complaints.open", "city.programs.realization_pct",
-    "indicator.stunting-prevalence.value"; None where the wall shows a dash."""
-    figures: Figures = {}
-    scopes = {"city": "complaints:city:all"} | {
-        d.key.value: f"complaints:dimension:{d.key.value}" for d in profile.dimensions
-    }
-    complaints = view.summed(COMPLAINTS, list(scopes.values()))
-    for scope, suffix in scopes.items():
-        c = complaint_figures(complaints[suffix], today)
-        for name, value in (("open", c.open), ("received_today", c.received_today),
-                            ("resolved_today", c.resolved_today),
-                            ("rejected_today", c.rejected_today),
-                            ("received_total", c.received_total),
-                            ("ttr_mean_30d_s", c.ttr_mean_30d_s),
-                            ("ttr_p90_30d_s", c.ttr_p90_30d_s)):  # fmt: skip
-            figures[f"{scope}.complaints.{name}"] = value
-    suffixes = [f"programs:dimension:{d.key.value}" for d in profile.dimensions]
-    portfolios = view.summed(PROGRAMS, suffixes)
-    planned = completed = 0
-    for dimension, suffix in zip(profile.dimensions, suffixes, strict=True):
-        p = program_figures(portfolios[suffix])
-        scope = f"{dimension.key.value}.programs"
-        figures[f"{scope}.year"] = p.year
-        figures[f"{scope}.planned"] = p.planned
-        figures[f"{scope}.completed"] = p.completed
-        figures[f"{scope}.realization_pct"] = p.realization_pct
-        figures[f"{scope}.mean_realization_pct"] = p.mean_realization_pct
-        planned, completed = planned + p.planned, completed + p.completed
-    figures["city.programs.planned"] = planned
-    figures["city.programs.completed"] = completed
-    figures["city.programs.realization_pct"] = (
-        round(100 * completed / planned, 2) if planned else None
-    )
-    for indicator in profile.indicators:
-        record = view.indicator_record(indicator.key)
-        reading = indicator_figures(record) if record is not None and record.readings else None
-        figures[f"indicator.{indicator.key}.value"] = reading.value if reading else None
-        figures[f"indicator.{indicator.key}.period"] = reading.period if reading else None
-    return figures
+class Label(_Frozen):
+    """A name in Indonesian and English, from the city profile."""
+
+    id: str
+    en: str
+
+
+class ComplaintFigures(_Frozen):
+    """One group's complaints (the city, a dimension, an agency, a category, a kelurahan).
+    "Today" is the city's local day; times to resolution are in seconds."""
+
+    open: int
+    received_total: int  # since the log began: a counter Prometheus can rate()
+    received_today: int
+    resolved_today: int
+    rejected_today: int
+    ttr_mean_today_s: float | None
+    ttr_p90_today_s: float | None
+    ttr_mean_30d_s: float | None
+    ttr_p90_30d_s: float | None
+
+
+class ProgramFigures(_Frozen):
+    """A dimension's program portfolio of its latest year."""
+
+    year: int | None
+    planned: int  # every program of the year but the cancelled ones
+    completed: int
+    by_status: dict[str, int]
+    realization_pct: float | None  # completed of planned
+    mean_realization_pct: float | None
+
+
+class CityPrograms(_Frozen):
+    """Every dimension's portfolio together."""
+
+    planned: int
+    completed: int
+    realization_pct: float | None
+
+
+class IndicatorFigures(_Frozen):
+    """An indicator's latest reading, the change from the period before, and how it
+    stands against its target for its direction (lower or higher is better)."""
+
+    key: str
+    label: Label
+    unit: str
+    period: str
+    value: float
+    previous: float | None
+    change: float | None
+    target: float | None
+    distance_to_target: float | None
+    on_target: bool | None
+
+
+class DimensionFigures(_Frozen):
+    key: str
+    label: Label
+    complaints: ComplaintFigures
+    programs: ProgramFigures
+    headline: IndicatorFigures | None  # None until its headline indicator has a reading
+
+
+class CityFigures(_Frozen):
+    """Everything the wall, Grafana and `pantau state` show, as of the city's `today`.
+
+    `categories`, `kelurahan` and `agencies` (the "what", "where" and "who" rankings) are
+    empty when the caller asked for the dimensions only (the wall page does)."""
+
+    city: str
+    today: date
+    complaints: ComplaintFigures
+    programs: CityPrograms
+    dimensions: list[DimensionFigures]
+    indicators: list[IndicatorFigures]  # every indicator with a reading, profile order
+    categories: dict[str, ComplaintFigures]
+    kelurahan: dict[str, ComplaintFigures]
+    agencies: dict[str, ComplaintFigures]
+
+    def dimension(self, key: str) -> DimensionFigures:
+        return next(d for d in self.dimensions if d.key == key)

@@ -53,13 +53,17 @@ class MemoryState:
                 total.update(aggregates.get(suffix, Counter()))
         return total
 
-    # The StateView protocol (pantau/state/figures.py), so a rebuild yields wall figures.
+    # The StateView protocol (pantau/state/compute.py), so a rebuild yields the figures.
     def summed(self, topic: TopicSpec, suffixes: list[str]) -> dict[str, Counter[str]]:
         return {suffix: self.aggregate(topic.name, suffix) for suffix in suffixes}
 
-    def indicator_record(self, indicator_id: str) -> IndicatorRecord | None:
+    def indicator_records(self, indicator_ids: list[str]) -> dict[str, IndicatorRecord]:
+        found: dict[str, IndicatorRecord] = {}
         for (topic, _), records in self.records.items():
-            record = records.get(indicator_id)
-            if topic == INDICATORS.name and isinstance(record, IndicatorRecord):
-                return record
-        return None
+            if topic != INDICATORS.name:
+                continue
+            for indicator_id in indicator_ids:
+                record = records.get(indicator_id)
+                if isinstance(record, IndicatorRecord):
+                    found[indicator_id] = record
+        return found

@@ -27,6 +27,7 @@ from pantau.contract.alerts import AlertEvent
 from pantau.contract.events import ComplaintEvent
 from pantau.contract.settings import Settings
 from pantau.publisher import EventPublisher
+from pantau.state.compute import city_figures
 from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 from producers.simulator.feed import SimulationConfig, city_feed
@@ -109,14 +110,13 @@ async def test_the_wall_shows_redis_and_moves_when_an_event_arrives(
                        KeySpace(PREFIX), PROFILE)  # fmt: skip
     await page.wait_for_selector('[data-dimension="living"] [data-figure="open"]:not(:empty)')
     await asyncio.sleep(1)  # the last batch's notice and the page's redraw
-    for dimension in PROFILE.dimensions:
-        key = dimension.key.value
-        figures = query.complaints("dimension", key)
-        assert await _page_figures(page, key) == {
+    for dimension in city_figures(query, PROFILE, query.today()).dimensions:
+        figures = dimension.complaints
+        assert await _page_figures(page, dimension.key) == {
             "open": str(figures.open),
             "received_today": str(figures.received_today),
             "resolved_today": str(figures.resolved_today),
-        }, key
+        }, dimension.key
 
     complaint = _complaint_now(seed=708)
     moved = complaint.dimension.value
@@ -131,7 +131,9 @@ async def test_the_wall_shows_redis_and_moves_when_an_event_arrives(
     )  # fmt: skip
     # How fast is the benchmark's to say (`pantau bench`); here it only has to move.
     print(f"the wall moved {time.monotonic() - sent:.2f} s after the event was acknowledged")
-    assert query.complaints("dimension", moved).open == before + 1
+    assert (
+        city_figures(query, PROFILE, query.today()).dimension(moved).complaints.open == before + 1
+    )
     await _wait_for(page, "id => !!document.querySelector(`[data-complaint='${id}']`)",
                     complaint.complaint_id)  # fmt: skip
     text = await page.locator("body").inner_text()

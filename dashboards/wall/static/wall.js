@@ -6,6 +6,7 @@ const WORDS = {
     title: "Pusat Komando Smart City", open: "aduan terbuka", received: "Diterima hari ini",
     resolved: "Selesai hari ini", realization: "Realisasi program", alerts: "Peringatan aktif",
     newest: "Aduan terbaru", noAlerts: "Tidak ada peringatan", acknowledged: "diakui oleh",
+    target: "target",
     live: "langsung", connecting: "menyambung…", stale: "terputus",
     statuses: { received: "diterima", verified: "diverifikasi", dispatched: "diteruskan",
       in_progress: "dikerjakan", resolved: "selesai", rejected: "ditolak", reopened: "dibuka lagi" },
@@ -14,6 +15,7 @@ const WORDS = {
     title: "Smart City Command Center", open: "open complaints", received: "Received today",
     resolved: "Resolved today", realization: "Program realization", alerts: "Active alerts",
     newest: "Newest complaints", noAlerts: "No alerts", acknowledged: "acknowledged by",
+    target: "target",
     live: "live", connecting: "connecting…", stale: "disconnected",
     statuses: { received: "received", verified: "verified", dispatched: "dispatched",
       in_progress: "in progress", resolved: "resolved", rejected: "rejected", reopened: "reopened" },
@@ -35,7 +37,7 @@ function element(tag, attributes = {}, text = "") {
 
 function card(dimension) {
   const node = element("article", { class: "card", "data-dimension": dimension.key });
-  node.append(element("h3", {}, lang === "id" ? dimension.label_id : dimension.label_en));
+  node.append(element("h3", {}, dimension.label[lang]));
   const open = element("div", { class: "open" });
   open.append(element("span", { "data-figure": "open" }), element("small", {}, words.open));
   node.append(open);
@@ -49,6 +51,7 @@ function card(dimension) {
   return node;
 }
 
+// The figures are the structure of pantau/state/figures.py, as the server computed them.
 function renderDimensions(dimensions, alerts) {
   const section = $("dimensions");
   const alerting = new Set(alerts.filter((a) => a.state === "firing").map((a) => a.dimension));
@@ -57,20 +60,30 @@ function renderDimensions(dimensions, alerts) {
     if (!node) { node = card(dimension); section.append(node); }
     node.classList.toggle("alerting", alerting.has(dimension.key));
     const set = (figure, text) => { node.querySelector(`[data-figure="${figure}"]`).textContent = text; };
-    set("open", String(dimension.open));
-    set("received_today", String(dimension.received_today));
-    set("resolved_today", String(dimension.resolved_today));
-    set("realization_pct", dimension.realization_pct === null ? "–" : `${numbers.format(dimension.realization_pct)}%`);
+    const complaints = dimension.complaints, realization = dimension.programs.realization_pct;
+    set("open", String(complaints.open));
+    set("received_today", String(complaints.received_today));
+    set("resolved_today", String(complaints.resolved_today));
+    set("realization_pct", realization === null ? "–" : `${numbers.format(realization)}%`);
     const headline = node.querySelector('[data-figure="headline"]');
     headline.replaceChildren();
     const h = dimension.headline;
     if (h) {
       const unit = h.unit === "%" ? "%" : ` ${h.unit}`;
-      headline.append(`${lang === "id" ? h.name_id : h.name_en} (${h.period}) `);
+      headline.append(`${h.label[lang]} (${h.period}) `);
       const value = element("b", { class: h.on_target === null ? "" : h.on_target ? "good" : "bad",
-        "data-value": String(h.value) }, `${numbers.format(h.value)}${unit}`);
+        "data-figure": "headline_value", "data-value": String(h.value) }, `${numbers.format(h.value)}${unit}`);
       headline.append(value);
-      if (h.change !== null) headline.append(` ${h.change > 0 ? "▲" : h.change < 0 ? "▼" : "="} ${numbers.format(Math.abs(h.change))}`);
+      if (h.change !== null) {
+        const arrow = h.change > 0 ? "▲" : h.change < 0 ? "▼" : "=";
+        headline.append(" ", element("span", { "data-figure": "headline_change" },
+          `${arrow} ${numbers.format(Math.abs(h.change))}`));
+      }
+      // The colour says on or off target; the target itself says by how much.
+      if (h.target !== null) {
+        headline.append(" ", element("small", { "data-figure": "headline_target" },
+          `${words.target} ${numbers.format(h.target)}${unit}`));
+      }
     }
   }
 }
@@ -101,9 +114,9 @@ function renderNewest(lines) {
 
 let lastUpdate = 0;
 function render(snapshot) {
-  $("city").textContent = snapshot.city;
+  $("city").textContent = snapshot.figures.city;
   timeZone = snapshot.timezone;
-  renderDimensions(snapshot.dimensions, snapshot.alerts);
+  renderDimensions(snapshot.figures.dimensions, snapshot.alerts);
   renderAlerts(snapshot.alerts);
   renderNewest(snapshot.newest);
   lastUpdate = Date.now();

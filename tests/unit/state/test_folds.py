@@ -14,9 +14,10 @@ from pantau.contract.city import load_city_profile
 from pantau.contract.events import AnyEvent, ComplaintEvent, event_from_mapping
 from pantau.contract.topics import COMPLAINTS, INDICATORS, PROGRAMS
 from pantau.state.codec import decode_record, encode_record
+from pantau.state.compute import complaint_figures, indicator_figures, program_figures
 from pantau.state.contributions import _difference, contribution, delta, sums
+from pantau.state.figures import Label
 from pantau.state.memory import MemoryState
-from pantau.state.query import complaint_figures, indicator_figures, program_figures
 from pantau.state.records import IndicatorRecord, Record, apply_event
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.factories import complaint_document
@@ -140,12 +141,12 @@ def test_indicator_figures_know_their_direction() -> None:
     [record] = [r for r in REFERENCE.records[(INDICATORS.name, 0)].values()
                 if r.indicator_id == "stunting-prevalence"]  # type: ignore[union-attr]  # fmt: skip
     assert isinstance(record, IndicatorRecord)
-    figures = indicator_figures(record, history=3)
+    figures = indicator_figures(record, Label(id="Prevalensi stunting", en="Stunting prevalence"))
     assert (figures.period, figures.value, figures.target) == ("2023-09", 2.26, 2.0)
     assert figures.distance_to_target == 0.26
     assert figures.on_target is False, "lower is better and 2.26 is above 2.0"
     assert figures.change is not None and figures.change < 0
-    assert [p for p, _ in figures.history] == ["2023-07", "2023-08", "2023-09"]
+    assert figures.previous is not None and figures.change == round(2.26 - figures.previous, 6)
 
 
 def test_records_survive_their_redis_encoding() -> None:

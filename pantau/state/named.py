@@ -1,0 +1,58 @@
+"""The city's figures as one flat mapping of named figures: what an audit snapshot
+records, a replay reproduces and a comparison lists, row by row.
+
+Names follow the structure (pantau/state/figures.py): "city.complaints.open",
+"living.programs.realization_pct", "living.headline.on_target",
+"indicator.stunting-prevalence.change", "kelurahan.sentanan.complaints.received_today".
+Every figure of the structure has a name, so proving the mapping proves everything any
+renderer shows. Labels and keys are the city profile's, not figures, and have none.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from pantau.state.figures import CityFigures, ComplaintFigures, Label
+
+Figure = bool | int | float | str | None
+Figures = dict[str, Figure]
+NOT_FIGURES = frozenset({"key", "label"})
+# A section not there yet (a dimension's headline before its first reading) gives no
+# names, rather than one name standing for a whole structure.
+SECTIONS = frozenset({"headline"})
+
+
+def named_figures(figures: CityFigures) -> Figures:
+    named: Figures = {}
+    _leaves("city.complaints", figures.complaints, named)
+    _leaves("city.programs", figures.programs, named)
+    for dimension in figures.dimensions:
+        _leaves(dimension.key, dimension, named)
+    for indicator in figures.indicators:
+        _leaves(f"indicator.{indicator.key}", indicator, named)
+    groups: dict[str, dict[str, ComplaintFigures]] = {
+        "category": figures.categories,
+        "kelurahan": figures.kelurahan,
+        "agency": figures.agencies,
+    }
+    for group, members in groups.items():
+        for key, complaints in members.items():
+            _leaves(f"{group}.{key}.complaints", complaints, named)
+    return named
+
+
+def _leaves(prefix: str, model: BaseModel, named: Figures) -> None:
+    for field in type(model).model_fields:
+        value = getattr(model, field)
+        if field in NOT_FIGURES or isinstance(value, Label):
+            continue
+        if value is None and field in SECTIONS:
+            continue
+        name = f"{prefix}.{field}"
+        if isinstance(value, BaseModel):
+            _leaves(name, value, named)
+        elif isinstance(value, dict):
+            for key, count in value.items():
+                named[f"{name}.{key}"] = count
+        else:
+            named[name] = value
