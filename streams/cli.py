@@ -33,9 +33,8 @@ def worker(
     registry = CollectorRegistry()
     ProcessCollector(registry=registry)  # memory and CPU for the pipeline dashboard
     query_client = redis.Redis.from_url(settings.redis_url.get_secret_value())
-    registry.register(
-        CityStateCollector(StateQuery(query_client, KeySpace(settings.redis_prefix), profile))
-    )
+    live = StateQuery(query_client, KeySpace(settings.redis_prefix), profile)
+    registry.register(CityStateCollector(live, profile, live.today))
     built = build_worker(settings, profile, registry)
     add_views(built)
     # The web port is part of the app's configuration (build_worker), not the runner's.

@@ -10,7 +10,8 @@ kelurahan and agency of the city profile; never a complaint's id.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date
 
 import redis
 from prometheus_client.core import Metric
@@ -19,21 +20,25 @@ from prometheus_client.registry import Collector
 from pantau.contract import metrics as declared
 from pantau.contract.city import CityProfile
 from pantau.instruments import counter_family, gauge_family
-from pantau.state.compute import city_figures
+from pantau.state.compute import StateView, city_figures
 from pantau.state.figures import CityFigures, ComplaintFigures
-from pantau.state.query import StateQuery
 
 log = logging.getLogger("pantau.metrics")
 
 
 class CityStateCollector(Collector):
-    def __init__(self, query: StateQuery) -> None:
-        self.query = query
+    """Reads `view` (the live state, a StateQuery) at every scrape; `today` is the city's
+    date at that moment."""
+
+    def __init__(self, view: StateView, profile: CityProfile, today: Callable[[], date]) -> None:
+        self.view = view
+        self.profile = profile
+        self.today = today
 
     def collect(self) -> Iterator[Metric]:
         up = gauge_family(declared.STATE_UP)
         try:
-            figures = city_figures(self.query, self.query.profile, self.query.today())
+            figures = city_figures(self.view, self.profile, self.today())
         except redis.RedisError as error:
             log.warning("live state not readable: %s", type(error).__name__)
             up.add_metric([], 0)
@@ -41,7 +46,7 @@ class CityStateCollector(Collector):
             return
         up.add_metric([], 1)
         yield up
-        yield from figure_families(figures, self.query.profile)
+        yield from figure_families(figures, self.profile)
 
 
 def figure_families(figures: CityFigures, profile: CityProfile) -> Iterator[Metric]:
