@@ -1,0 +1,111 @@
+"""The wall's figures counted by hand from the events in the log, without the folds,
+the aggregates or pantau/state/compute.py: the independent side of the end-to-end
+comparison. Only the rules a reader of the design notes would apply: a complaint's
+latest step decides whether it is open, it arrived with its first "received" step, an
+entity's latest event wins, "today" is the city's local day."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from pantau.contract.city import CityProfile
+from pantau.contract.events import AnyEvent, ComplaintEvent, IndicatorEvent, ProgramEvent
+
+CLOSED = {"resolved", "rejected"}
+
+
+@dataclass(frozen=True)
+class Headline:
+    value: float
+    change: float | None
+    target: float | None
+    on_target: bool | None
+    unit: str
+    period: str
+
+
+@dataclass(frozen=True)
+class DimensionByHand:
+    open: int
+    received_today: int
+    resolved_today: int
+    realization_pct: float | None
+    headline: Headline | None
+
+
+def _latest(events: list[AnyEvent]) -> AnyEvent:
+    return max(events, key=lambda e: (e.occurred_at, e.event_id))
+
+
+def count(events: list[AnyEvent], profile: CityProfile, today: date) -> dict[str, DimensionByHand]:
+    zone = ZoneInfo(profile.city.timezone)
+    unique = {e.event_id: e for e in events}.values()
+    complaints: dict[str, list[AnyEvent]] = defaultdict(list)
+    programs: dict[str, list[AnyEvent]] = defaultdict(list)
+    readings: dict[str, dict[str, list[AnyEvent]]] = defaultdict(lambda: defaultdict(list))
+    for event in unique:
+        if isinstance(event, ComplaintEvent):
+            complaints[event.complaint_id].append(event)
+        elif isinstance(event, ProgramEvent):
+            programs[event.program_id].append(event)
+        elif isinstance(event, IndicatorEvent):
+            readings[event.indicator_id][event.period].append(event)
+
+    opened: dict[str, int] = defaultdict(int)
+    received: dict[str, int] = defaultdict(int)
+    resolved: dict[str, int] = defaultdict(int)
+    for steps in complaints.values():
+        last = _latest(steps)
+        assert isinstance(last, ComplaintEvent)
+        dimension = last.dimension.value
+        firsts = [s for s in steps if isinstance(s, ComplaintEvent) and s.status == "received"]
+        arrived = min(s.occurred_at for s in (firsts or steps))
+        if arrived.astimezone(zone).date() == today:
+            received[dimension] += 1
+        if last.status.value not in CLOSED:
+            opened[dimension] += 1
+        elif last.status == "resolved" and last.occurred_at.astimezone(zone).date() == today:
+            resolved[dimension] += 1
+
+    portfolios: dict[str, list[ProgramEvent]] = defaultdict(list)
+    for versions in programs.values():
+        program = _latest(versions)
+        assert isinstance(program, ProgramEvent)
+        portfolios[program.dimension.value].append(program)
+
+    result = {}
+    for declared in profile.dimensions:
+        key = declared.key.value
+        latest_year = max((p.year for p in portfolios[key]), default=None)
+        of_year = [p for p in portfolios[key] if p.year == latest_year]
+        planned = [p for p in of_year if p.status != "cancelled"]
+        completed = [p for p in planned if p.status == "completed"]
+        result[key] = DimensionByHand(
+            open=opened[key],
+            received_today=received[key],
+            resolved_today=resolved[key],
+            realization_pct=round(100 * len(completed) / len(planned), 2) if planned else None,
+            headline=_headline(readings.get(declared.headline_indicator)),
+        )
+    return result
+
+
+def _headline(periods: dict[str, list[AnyEvent]] | None) -> Headline | None:
+    if not periods:
+        return None
+    ordered = sorted(periods)  # the simulator's periods are months, "2023-09"
+    value = _latest(periods[ordered[-1]])
+    newest = _latest([e for versions in periods.values() for e in versions])
+    assert isinstance(value, IndicatorEvent) and isinstance(newest, IndicatorEvent)
+    previous = _latest(periods[ordered[-2]]) if len(ordered) > 1 else None
+    change = None
+    if isinstance(previous, IndicatorEvent):
+        change = round(value.value - previous.value, 6)
+    on_target = None
+    if newest.target is not None:
+        better_lower = newest.direction == "lower_is_better"
+        on_target = value.value <= newest.target if better_lower else value.value >= newest.target
+    return Headline(value.value, change, newest.target, on_target, newest.unit, ordered[-1])

@@ -1,0 +1,328 @@
+"""Every rendering of the city's figures against figures computed apart from the live
+system: events go through the real worker, Kafka and Redis; the wall's text in Chromium,
+the worker's /metrics, `pantau state`, an audit snapshot file and the audit report are
+each held against (a) every named figure of an in-memory replay of the same log and
+(b) the wall's figures counted by hand from the events (tests/integration/figures_by_hand.py)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from playwright.async_api import Page, async_playwright
+from prometheus_client.parser import text_string_to_metric_families
+
+from dashboards.wall.app import create_app as create_wall
+from pantau.contract.events import AnyEvent, EventKind, parse_event
+from pantau.contract.settings import Settings
+from pantau.contract.topics import EVENT_TOPICS
+from pantau.publisher import EventPublisher
+from pantau.state.compute import city_figures
+from pantau.state.decode import Rejection, decode
+from pantau.state.memory import MemoryState
+from pantau.state.named import Figures, named_figures
+from producers.simulator.feed import SimulationConfig, city_feed
+from tests.integration.figures_by_hand import DimensionByHand, count
+from tests.integration.servers import Server
+from tests.integration.test_intake import _free_port
+from tests.integration.worker_helpers import (
+    PROFILE,
+    end_offsets,
+    start_worker,
+    stop,
+    wait_caught_up,
+    worker_env,
+)
+
+PREFIX = "pantau-t-figures"
+CHROMIUM = shutil.which("chromium") or "chromium (install it: pantau stack install)"
+
+
+class Stack:
+    def __init__(self, settings: Settings, metrics_port: int) -> None:
+        self.settings = settings
+        self.metrics_port = metrics_port
+
+    def pantau(self, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {**worker_env(self.settings, PREFIX, PREFIX, self.metrics_port),
+               "PANTAU_STATE_DIR": str(self.settings.state_dir), "COLUMNS": "250"}  # fmt: skip
+        done = subprocess.run([sys.executable, "-m", "pantau", *args], env=env,
+                              capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+
+@pytest.fixture(scope="module")
+def stack(live_stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A worker (with its /metrics) and the wall, for a prefix of their own."""
+    folder = tmp_path_factory.mktemp("figures")
+    settings = live_stack.model_copy(
+        update={"redis_prefix": PREFIX, "state_dir": folder, "wall_port": _free_port()}
+    )
+    metrics_port = _free_port()
+    worker = start_worker(settings, PREFIX, PREFIX, metrics_port, folder / "worker.log")
+    try:
+        with Server(create_wall(settings, PROFILE), settings.wall_port):
+            yield Stack(settings, metrics_port)
+    finally:
+        stop(worker)
+
+
+async def _read_log(settings: Settings) -> tuple[MemoryState, list[AnyEvent]]:
+    """The log to its end: replayed in memory with the worker's decoder and folds, and as
+    the contract's events (what was not decodable, the worker dead-lettered too)."""
+    state, events = MemoryState(PROFILE.timezone), []
+    kinds = {spec.name: EventKind(kind) for kind, spec in EVENT_TOPICS.items()}
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap,
+                                enable_auto_commit=False, max_poll_records=5000)  # fmt: skip
+    await consumer.start()
+    try:
+        for (topic, partition), end in (await end_offsets(settings)).items():
+            tp = TopicPartition(topic, partition)
+            consumer.assign([tp])
+            consumer.seek(tp, 0)
+            decoded: list[Any] = []
+            position, deadline = 0, time.monotonic() + 60
+            while position < end:
+                assert time.monotonic() < deadline, f"could not read {topic}[{partition}]"
+                for record in (await consumer.getmany(tp, timeout_ms=1000)).get(tp, []):
+                    position = record.offset + 1
+                    if record.offset >= end or record.value is None:
+                        continue
+                    outcome = decode(record.value, kinds[topic], PROFILE)
+                    if not isinstance(outcome, Rejection):
+                        decoded.append(outcome)
+                        events.append(parse_event(record.value))
+            state.apply(topic, partition, decoded)
+    finally:
+        await consumer.stop()
+    return state, events
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return abs(a - b) <= 1e-9
+    return a == b
+
+
+def _differences(expected: Figures, found: dict[str, Any]) -> list[str]:
+    return [f"{name}: expected {value!r}, found {found.get(name, 'nothing')!r}"
+            for name, value in expected.items() if not _same(value, found.get(name))]  # fmt: skip
+
+
+def _by_hand_named(by_hand: dict[str, DimensionByHand]) -> Figures:
+    """The hand-counted figures under the audit's names."""
+    named: Figures = {}
+    for key, d in by_hand.items():
+        named |= {f"{key}.complaints.open": d.open,
+                  f"{key}.complaints.received_today": d.received_today,
+                  f"{key}.complaints.resolved_today": d.resolved_today,
+                  f"{key}.programs.realization_pct": d.realization_pct}  # fmt: skip
+        if d.headline is not None:
+            h = d.headline
+            named |= {f"{key}.headline.value": h.value, f"{key}.headline.change": h.change,
+                      f"{key}.headline.target": h.target, f"{key}.headline.on_target": h.on_target,
+                      f"{key}.headline.period": h.period}  # fmt: skip
+    return named
+
+
+async def _wall_text(page: Page, expected: dict[str, DimensionByHand]) -> dict[str, str]:
+    """Every figure the wall shows, as its text, once the page shows the expected open
+    counts (it follows the worker's commits)."""
+    opens = {key: str(d.open) for key, d in expected.items()}
+    await page.wait_for_function(
+        """(opens) => Object.entries(opens).every(([key, n]) => document.querySelector(
+             `[data-dimension="${key}"] [data-figure="open"]`)?.textContent === n)""",
+        arg=opens, timeout=30_000,
+    )  # fmt: skip
+    return dict(
+        await page.evaluate(
+            """() => [...document.querySelectorAll("[data-dimension] [data-figure]")].map(
+                 (n) => [`${n.closest("[data-dimension]").dataset.dimension}.${n.dataset.figure}`
+                         + (n.dataset.figure === "headline_value" ? `.${n.className}` : ""),
+                         n.textContent])"""
+        )
+    )
+
+
+async def _wall_expected(page: Page, expected: dict[str, DimensionByHand]) -> dict[str, str]:
+    """The text the wall must show, formatted by the page's own number format."""
+
+    async def number(x: float) -> str:
+        return str(await page.evaluate("(x) => numbers.format(x)", x))
+
+    indicators = {i.key: i.name_en for i in PROFILE.indicators}
+    names = {d.key.value: indicators[d.headline_indicator] for d in PROFILE.dimensions}
+
+    shown: dict[str, str] = {}
+    for key, d in expected.items():
+        shown[f"{key}.open"] = str(d.open)
+        shown[f"{key}.received_today"] = str(d.received_today)
+        shown[f"{key}.resolved_today"] = str(d.resolved_today)
+        pct = d.realization_pct
+        shown[f"{key}.realization_pct"] = "\u2013" if pct is None else f"{await number(pct)}%"
+        h = d.headline
+        if h is None:
+            shown[f"{key}.headline"] = ""
+            continue
+        unit = "%" if h.unit == "%" else f" {h.unit}"
+        colour = "" if h.on_target is None else "good" if h.on_target else "bad"
+        parts = [f"{names[key]} ({h.period})"]
+        shown[f"{key}.headline_value.{colour}"] = f"{await number(h.value)}{unit}"
+        parts.append(shown[f"{key}.headline_value.{colour}"])
+        if h.change is not None:
+            arrow = "▲" if h.change > 0 else "▼" if h.change < 0 else "="
+            shown[f"{key}.headline_change"] = f"{arrow} {await number(abs(h.change))}"
+            parts.append(shown[f"{key}.headline_change"])
+        if h.target is not None:
+            shown[f"{key}.headline_target"] = f"target {await number(h.target)}{unit}"
+            parts.append(shown[f"{key}.headline_target"])
+        shown[f"{key}.headline"] = " ".join(parts)
+    return shown
+
+
+def _metrics(stack: Stack) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    text = httpx.get(f"http://127.0.0.1:{stack.metrics_port}/metrics", timeout=30).text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def _metrics_as_named(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float]) -> Figures:
+    """The worker's city gauges under the audit's names, where a name has a gauge."""
+    gauges = {"pantau_complaints_open": "complaints.open",
+              "pantau_complaints_received_today": "complaints.received_today",
+              "pantau_complaints_resolved_today": "complaints.resolved_today",
+              "pantau_complaints_rejected_today": "complaints.rejected_today",
+              "pantau_complaints_received_total": "complaints.received_total",
+              "pantau_program_realization_mean_percent": "programs.mean_realization_pct",
+              "pantau_indicator_headline_value": "headline.value",
+              "pantau_indicator_headline_change": "headline.change",
+              "pantau_indicator_headline_target": "headline.target"}  # fmt: skip
+    named: Figures = {}
+    for (name, labels), value in samples.items():
+        label = dict(labels)
+        if name in gauges:
+            named[f"{label['dimension']}.{gauges[name]}"] = value
+        elif name == "pantau_program_realization_ratio":
+            named[f"{label['dimension']}.programs.realization_pct"] = round(100 * value, 2)
+        elif name == "pantau_indicator_headline_on_target":
+            named[f"{label['dimension']}.headline.on_target"] = bool(value)
+        elif name == "pantau_programs":
+            named[f"{label['dimension']}.programs.by_status.{label['status']}"] = value
+        elif name == "pantau_complaint_resolution_mean_seconds":
+            named[f"{label['dimension']}.complaints.ttr_mean_{label['window']}_s"] = value
+        elif name == "pantau_complaint_resolution_p90_seconds":
+            named[f"{label['dimension']}.complaints.ttr_p90_{label['window']}_s"] = value
+        for group in ("category", "kelurahan", "agency"):
+            for figure in ("open", "received_today", "resolved_today"):
+                if name == f"pantau_{group}_complaints_{figure}":
+                    named[f"{group}.{label[group]}.complaints.{figure}"] = value
+    return named
+
+
+def _state_rows(output: str) -> dict[str, list[str]]:
+    """`pantau state`'s table: dimension label -> its cells."""
+    rows = {}
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.strip("│┃ ").split("│")]
+        if len(cells) == 7:
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+async def test_every_rendering_shows_the_figures_of_a_replay_and_of_a_count_by_hand(
+    stack: Stack,
+) -> None:
+    started = datetime.now(PROFILE.timezone).date()
+    try:
+        await _check_every_rendering(stack)
+    except AssertionError:
+        # "Today" figures move at the city's midnight: a run across it proves nothing.
+        if datetime.now(PROFILE.timezone).date() != started:
+            pytest.skip("the city's day changed during the run; run it again")
+        raise
+
+
+async def _check_every_rendering(stack: Stack) -> None:
+    now = datetime.now(UTC)
+    feed = SimulationConfig(now - timedelta(hours=8), seed=1515, complaints_per_day=2500)
+    with EventPublisher(stack.settings, PROFILE, client_id="test-figures") as publisher:
+        for event in itertools.islice(city_feed(PROFILE, feed), 1500):
+            publisher.publish(event)
+    await wait_caught_up(stack.settings, PREFIX)
+    today = datetime.now(PROFILE.timezone).date()
+    replayed, events = await _read_log(stack.settings)
+    expected = named_figures(city_figures(replayed, PROFILE, today))
+    by_hand = count(events, PROFILE, today)
+    hand_named = _by_hand_named(by_hand)
+    # The count by hand and the replay agree before either is held against the system.
+    assert _differences(hand_named, expected) == []
+    assert sum(d.open for d in by_hand.values()) > 0
+    assert sum(d.received_today for d in by_hand.values()) > 0
+    assert any(d.headline is not None and d.headline.change for d in by_hand.values())
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = await browser.new_page(viewport={"width": 1920, "height": 1080})
+        await page.goto(f"http://127.0.0.1:{stack.settings.wall_port}/?lang=en")
+        shown = await _wall_text(page, by_hand)
+        wall_expected = await _wall_expected(page, by_hand)
+        await browser.close()
+    assert {k: shown.get(k) for k in wall_expected} == wall_expected
+    assert not set(shown) - set(wall_expected), "the wall shows figures no one checked"
+
+    exported = _metrics_as_named(_metrics(stack))
+    gauged = {k: v for k, v in hand_named.items() if not k.endswith(".headline.period")}
+    assert _differences(gauged, exported) == []
+    assert _differences({k: expected.get(k) for k in exported}, exported) == []
+    kelurahan = [kel.key for kec in PROFILE.kecamatan for kel in kec.kelurahan]
+    assert all(f"kelurahan.{k}.complaints.open" in exported for k in kelurahan)
+
+    rows = _state_rows(stack.pantau("state").stdout)
+    for dimension in PROFILE.dimensions:
+        d, figures = by_hand[dimension.key.value], expected
+        cells = rows[dimension.label_id]
+        assert cells[:3] == [str(d.open), str(d.received_today), str(d.resolved_today)]
+        completed = figures[f"{dimension.key.value}.programs.completed"]
+        planned = figures[f"{dimension.key.value}.programs.planned"]
+        realized = "-" if not planned else f"{completed}/{planned} ({d.realization_pct:g} %)"
+        assert cells[4] == realized
+        if d.headline is not None:
+            assert f"{d.headline.value:g} {d.headline.unit} ({d.headline.period})" in cells[5]
+
+    stack.pantau("audit", "snapshot", "--out", str(stack.settings.state_dir / "snapshots"))
+    [snapshot] = (stack.settings.state_dir / "snapshots").glob("snapshot-*.json")
+    saved = json.loads(snapshot.read_text())
+    assert saved["today"] == today.isoformat()
+    assert _differences(expected, saved["figures"]) == []
+    assert set(saved["figures"]) == set(expected)
+
+    out = stack.settings.state_dir / "report"
+    stack.pantau("audit", "replay", "--out", str(out))
+    report = json.loads((out / "report.json").read_text())
+    assert report["verdict"] == "match" and report["as_of"] == today.isoformat()
+    rows_by_name = {row["name"]: row for row in report["figures"]}
+    assert set(rows_by_name) == set(expected), "the report names every figure"
+    assert [n for n, row in rows_by_name.items() if not row["matches"]] == []
+    assert _differences(expected, {n: row["shown"] for n, row in rows_by_name.items()}) == []
+    # Every figure the wall shows is a row of the report, proved.
+    for key in by_hand:
+        for figure in ("complaints.open", "complaints.received_today",
+                       "complaints.resolved_today", "programs.realization_pct"):  # fmt: skip
+            assert f"{key}.{figure}" in rows_by_name
+    assert any(name.endswith(".headline.on_target") for name in rows_by_name)
