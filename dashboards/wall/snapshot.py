@@ -5,21 +5,26 @@ active alerts and the newest complaints."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
 from pantau.contract.city import CityProfile
+from pantau.state.alert_text import AlertTexts, alert_texts
 from pantau.state.alerts import AlertRecord, AlertStore
 from pantau.state.compute import city_figures
 from pantau.state.figures import CityFigures
 from pantau.state.query import StateQuery
+
+Severity = Literal["critical", "warning"]
 
 
 class WallAlert(BaseModel):
     fingerprint: str
     alertname: str
     state: str  # firing (flashes) or acknowledged (steady)
-    summary: str
+    severity: Severity
+    text: AlertTexts  # {"id": ..., "en": ...}: the page shows its own language
     dimension: str | None
     started_at: datetime
     acknowledged_by: str | None
@@ -45,16 +50,28 @@ class WallSnapshot(BaseModel):
     newest: list[ComplaintLine]
 
 
-def wall_alerts(store: AlertStore) -> list[WallAlert]:
-    return [_wall_alert(record) for record in store.all()]
+def wall_alerts(store: AlertStore, profile: CityProfile) -> list[WallAlert]:
+    return [_wall_alert(record, profile) for record in store.all()]
 
 
-def _wall_alert(record: AlertRecord) -> WallAlert:
+def severity(record: AlertRecord) -> Severity:
+    """A Prometheus rule's own severity; a spike is critical when a whole dimension
+    surges and a warning when one category or area does."""
+    rule_severity = record.labels.get("severity")
+    if rule_severity == "critical":
+        return "critical"
+    if rule_severity == "warning":
+        return "warning"
+    return "critical" if record.labels.get("group") == "dimension" else "warning"
+
+
+def _wall_alert(record: AlertRecord, profile: CityProfile) -> WallAlert:
     return WallAlert(
         fingerprint=record.fingerprint,
         alertname=record.alertname,
         state=record.state.value,
-        summary=record.summary,
+        severity=severity(record),
+        text=alert_texts(record, profile),
         dimension=record.labels.get("dimension"),
         started_at=record.started_at,
         acknowledged_by=record.acknowledged_by,
@@ -69,6 +86,6 @@ def snapshot(
     return WallSnapshot(
         timezone=profile.city.timezone,
         figures=figures,
-        alerts=wall_alerts(alerts),
+        alerts=wall_alerts(alerts, profile),
         newest=newest,
     )

@@ -35,8 +35,11 @@ async def wall_text(page: Page, expected: dict[str, DimensionByHand]) -> dict[st
 async def wall_expected(page: Page, expected: dict[str, DimensionByHand]) -> dict[str, str]:
     """The text the wall must show, formatted by the page's own number format."""
 
-    async def number(x: float) -> str:
-        return str(await page.evaluate("(x) => numbers.format(x)", x))
+    async def number(x: float, unit: str = "%") -> str:
+        return str(await page.evaluate("([x, u]) => figureNumber(x, u)", [x, unit]))
+
+    async def figure(x: float, unit: str) -> str:
+        return str(await page.evaluate("([x, u]) => figureText(x, u)", [x, unit]))
 
     indicators = {i.key: i.name_en for i in PROFILE.indicators}
     names = {d.key.value: indicators[d.headline_indicator] for d in PROFILE.dimensions}
@@ -52,17 +55,16 @@ async def wall_expected(page: Page, expected: dict[str, DimensionByHand]) -> dic
         if h is None:
             shown[f"{key}.headline"] = ""
             continue
-        unit = "%" if h.unit == "%" else f" {h.unit}"
         colour = "" if h.on_target is None else "good" if h.on_target else "bad"
         parts = [f"{names[key]} ({h.period})"]
-        shown[f"{key}.headline_value.{colour}"] = f"{await number(h.value)}{unit}"
+        shown[f"{key}.headline_value.{colour}"] = await figure(h.value, h.unit)
         parts.append(shown[f"{key}.headline_value.{colour}"])
         if h.change is not None:
             arrow = "▲" if h.change > 0 else "▼" if h.change < 0 else "="
-            shown[f"{key}.headline_change"] = f"{arrow} {await number(abs(h.change))}"
+            shown[f"{key}.headline_change"] = f"{arrow} {await number(abs(h.change), h.unit)}"
             parts.append(shown[f"{key}.headline_change"])
         if h.target is not None:
-            shown[f"{key}.headline_target"] = f"target {await number(h.target)}{unit}"
+            shown[f"{key}.headline_target"] = f"target {await figure(h.target, h.unit)}"
             parts.append(shown[f"{key}.headline_target"])
         shown[f"{key}.headline"] = " ".join(parts)
     return shown

@@ -6,7 +6,8 @@ const WORDS = {
     title: "Pusat Komando Smart City", open: "aduan terbuka", received: "Diterima hari ini",
     resolved: "Selesai hari ini", realization: "Realisasi program", alerts: "Peringatan aktif",
     newest: "Aduan terbaru", noAlerts: "Tidak ada peringatan", acknowledged: "diakui oleh",
-    target: "target",
+    target: "target", more: "lainnya", critical: "kritis", warning: "peringatan",
+    units: { visits: "kunjungan", index: "" },
     live: "langsung", connecting: "menyambung…", stale: "terputus",
     statuses: { received: "diterima", verified: "diverifikasi", dispatched: "diteruskan",
       in_progress: "dikerjakan", resolved: "selesai", rejected: "ditolak", reopened: "dibuka lagi" },
@@ -15,7 +16,8 @@ const WORDS = {
     title: "Smart City Command Center", open: "open complaints", received: "Received today",
     resolved: "Resolved today", realization: "Program realization", alerts: "Active alerts",
     newest: "Newest complaints", noAlerts: "No alerts", acknowledged: "acknowledged by",
-    target: "target",
+    target: "target", more: "more", critical: "critical", warning: "warning",
+    units: { visits: "visits", index: "" },
     live: "live", connecting: "connecting…", stale: "disconnected",
     statuses: { received: "received", verified: "verified", dispatched: "dispatched",
       in_progress: "in progress", resolved: "resolved", rejected: "rejected", reopened: "reopened" },
@@ -23,9 +25,27 @@ const WORDS = {
 };
 const lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "id";
 const words = WORDS[lang];
-const numbers = new Intl.NumberFormat(lang === "id" ? "id-ID" : "en-GB", { maximumFractionDigits: 2 });
 const $ = (id) => document.getElementById(id);
 const locale = lang === "id" ? "id-ID" : "en-GB";
+// Counts are whole things (1.029 in Indonesian, 1,029 in English); percentages and
+// indices keep at most two decimals.
+const counts = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+const numbers = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+const RATIO_UNITS = new Set(["%", "index"]);
+const SEVERITIES = ["critical", "warning"];
+
+function figureNumber(value, unit) {
+  return (RATIO_UNITS.has(unit) ? numbers : counts).format(value);
+}
+
+function unitWord(unit) {
+  return unit === "%" ? "%" : words.units[unit] ?? unit;
+}
+
+function figureText(value, unit) {
+  const word = unitWord(unit);
+  return `${figureNumber(value, unit)}${word && word !== "%" ? " " : ""}${word}`;
+}
 let timeZone; // the city's, from the first snapshot
 
 function element(tag, attributes = {}, text = "") {
@@ -61,42 +81,71 @@ function renderDimensions(dimensions, alerts) {
     node.classList.toggle("alerting", alerting.has(dimension.key));
     const set = (figure, text) => { node.querySelector(`[data-figure="${figure}"]`).textContent = text; };
     const complaints = dimension.complaints, realization = dimension.programs.realization_pct;
-    set("open", String(complaints.open));
-    set("received_today", String(complaints.received_today));
-    set("resolved_today", String(complaints.resolved_today));
+    set("open", counts.format(complaints.open));
+    set("received_today", counts.format(complaints.received_today));
+    set("resolved_today", counts.format(complaints.resolved_today));
     set("realization_pct", realization === null ? "–" : `${numbers.format(realization)}%`);
     const headline = node.querySelector('[data-figure="headline"]');
     headline.replaceChildren();
     const h = dimension.headline;
     if (h) {
-      const unit = h.unit === "%" ? "%" : ` ${h.unit}`;
       headline.append(`${h.label[lang]} (${h.period}) `);
       const value = element("b", { class: h.on_target === null ? "" : h.on_target ? "good" : "bad",
-        "data-figure": "headline_value", "data-value": String(h.value) }, `${numbers.format(h.value)}${unit}`);
+        "data-figure": "headline_value", "data-value": String(h.value) }, figureNumber(h.value, h.unit));
+      // A word unit is smaller, and may go to the next line, so a long count keeps its box.
+      const word = unitWord(h.unit);
+      if (word === "%") value.append(word);
+      else if (word) value.append(" ", element("span", { class: "unit" }, word));
       headline.append(value);
       if (h.change !== null) {
         const arrow = h.change > 0 ? "▲" : h.change < 0 ? "▼" : "=";
         headline.append(" ", element("span", { "data-figure": "headline_change" },
-          `${arrow} ${numbers.format(Math.abs(h.change))}`));
+          `${arrow} ${figureNumber(Math.abs(h.change), h.unit)}`));
       }
       // The colour says on or off target; the target itself says by how much.
       if (h.target !== null) {
         headline.append(" ", element("small", { "data-figure": "headline_target" },
-          `${words.target} ${numbers.format(h.target)}${unit}`));
+          `${words.target} ${figureText(h.target, h.unit)}`));
       }
     }
   }
+}
+
+// What needs a person first comes first: firing before acknowledged, critical before
+// warning, then the newest.
+function alertOrder(a, b) {
+  return (a.state === "firing" ? 0 : 1) - (b.state === "firing" ? 0 : 1)
+    || SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity)
+    || Date.parse(b.started_at) - Date.parse(a.started_at);
+}
+
+// "+7 lainnya · 3 kritis · 4 peringatan": the alerts that did not fit, by severity.
+function moreLine(hidden) {
+  const line = element("li", { class: "more", id: "alerts-more", "data-hidden": String(hidden.length) });
+  line.append(`+${counts.format(hidden.length)} ${words.more}`);
+  for (const severity of SEVERITIES) {
+    const n = hidden.filter((item) => item.dataset.severity === severity).length;
+    line.dataset[severity] = String(n);
+    if (n) line.append(" · ", element("span", { class: severity }, `${counts.format(n)} ${words[severity]}`));
+  }
+  return line;
 }
 
 function renderAlerts(alerts) {
   const list = $("alerts");
   list.replaceChildren();
   if (!alerts.length) { list.append(element("li", { class: "none" }, words.noAlerts)); return; }
-  for (const alert of alerts) {
-    const item = element("li", { class: alert.state, "data-fingerprint": alert.fingerprint }, alert.summary);
+  for (const alert of [...alerts].sort(alertOrder)) {
+    const item = element("li", { class: `${alert.state} ${alert.severity}`, "data-fingerprint": alert.fingerprint,
+      "data-severity": alert.severity }, alert.text[lang]);
     if (alert.state === "acknowledged" && alert.acknowledged_by) item.append(` · ${words.acknowledged} ${alert.acknowledged_by}`);
     list.append(item);
   }
+}
+
+function fitColumn() {
+  fitList($("alerts"), moreLine);
+  fitList($("newest"), null);
 }
 
 function renderNewest(lines) {
@@ -106,7 +155,7 @@ function renderNewest(lines) {
     const when = new Date(line.occurred_at).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", timeZone });
     const item = element("li", { "data-complaint": line.complaint_id });
     item.append(element("span", { class: "when" }, when),
-      `${lang === "id" ? line.category_id : line.category_en} · ${line.kelurahan}`,
+      element("span", { class: "what" }, `${lang === "id" ? line.category_id : line.category_en} · ${line.kelurahan}`),
       element("span", { class: "status" }, words.statuses[line.status] || line.status));
     list.append(item);
   }
@@ -115,10 +164,11 @@ function renderNewest(lines) {
 let lastUpdate = 0;
 function render(snapshot) {
   $("city").textContent = snapshot.figures.city;
-  timeZone = snapshot.timezone;
+  if (timeZone !== snapshot.timezone) { timeZone = snapshot.timezone; tick(); }
   renderDimensions(snapshot.figures.dimensions, snapshot.alerts);
   renderAlerts(snapshot.alerts);
   renderNewest(snapshot.newest);
+  fitColumn();
   lastUpdate = Date.now();
   document.body.dataset.updated = String(lastUpdate);
 }
@@ -149,4 +199,5 @@ $("newest-title").textContent = words.newest;
 connection("connecting");
 tick();
 setInterval(tick, 1000);
+window.addEventListener("resize", fitColumn);
 connect();
