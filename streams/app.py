@@ -18,9 +18,9 @@ from prometheus_client import CollectorRegistry
 from pantau.contract.city import CityProfile
 from pantau.contract.connections import faust_credentials
 from pantau.contract.events import EventKind
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
-from pantau.state.keyspace import KeySpace
 from pantau.state.store import StateStore
 from streams.continuity import AUDIT_SECONDS, Continuity, LogReadBack
 from streams.deadletter import FaustDeadLetters

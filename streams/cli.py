@@ -11,10 +11,10 @@ import typer
 from prometheus_client import CollectorRegistry, ProcessCollector
 
 from pantau.contract.city import load_city_profile
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.publisher import EventPublisher
 from pantau.state.collector import CityStateCollector
-from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 from streams.app import build_worker
 from streams.detector import SpikeDetector, run_forever

@@ -7,8 +7,8 @@ from rich.console import Console
 from rich.table import Table
 
 from pantau.contract.city import load_city_profile
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
-from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 
 

@@ -16,6 +16,7 @@ from rich.table import Table
 from consumers.alerts.lifecycle import acknowledge
 from consumers.alerts.service import create_app, record_json
 from consumers.alerts.webhooks import notifier_from_settings
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.state.alerts import AlertStore
 
@@ -25,7 +26,7 @@ console = Console()
 
 def _store(settings: Settings) -> AlertStore:
     return AlertStore(
-        redis.Redis.from_url(settings.redis_url.get_secret_value()), settings.redis_prefix
+        redis.Redis.from_url(settings.redis_url.get_secret_value()), KeySpace(settings.redis_prefix)
     )
 
 

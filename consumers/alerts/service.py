@@ -26,6 +26,7 @@ from consumers.alerts.webhooks import notifier_from_settings
 from pantau.contract.alerts import parse_alert
 from pantau.contract.connections import kafka_options
 from pantau.contract.errors import ContractError
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import ALERTS
 from pantau.state.alerts import AlertRecord, AlertStore
@@ -53,7 +54,7 @@ class ActiveAlertsCollector(Collector):
 
 def create_app(settings: Settings, *, consume: bool = True) -> FastAPI:
     client = redis.Redis.from_url(settings.redis_url.get_secret_value())
-    store = AlertStore(client, settings.redis_prefix)
+    store = AlertStore(client, KeySpace(settings.redis_prefix))
     registry = CollectorRegistry()
     registry.register(ActiveAlertsCollector(store))
     notifier = notifier_from_settings(settings, registry)

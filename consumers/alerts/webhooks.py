@@ -13,6 +13,7 @@ import httpx
 import redis.asyncio as aioredis
 from prometheus_client import CollectorRegistry, Counter
 
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.state.alerts import AlertRecord
 
@@ -25,13 +26,13 @@ class WebhookNotifier:
         urls: list[str],
         registry: CollectorRegistry,
         undelivered: aioredis.Redis | None = None,
-        undelivered_key: str = "pantau:alerts:undelivered",
+        keys: KeySpace | None = None,
         attempts: int = 5,
         first_backoff: float = 0.5,
     ) -> None:
         self.urls = urls
         self.undelivered = undelivered
-        self.undelivered_key = undelivered_key
+        self.keys = keys or KeySpace()
         self.attempts = attempts
         self.first_backoff = first_backoff
         self.deliveries = Counter(
@@ -72,7 +73,7 @@ class WebhookNotifier:
         log.error("webhook %s: gave up (%s)", url, reason)
         if self.undelivered is not None:
             failed = {"url": url, "reason": reason, "at": datetime.now(UTC).isoformat(), **body}
-            await self.undelivered.rpush(self.undelivered_key, json.dumps(failed))
+            await self.undelivered.rpush(self.keys.undelivered_webhooks, json.dumps(failed))
 
 
 def notifier_from_settings(settings: Settings, registry: CollectorRegistry) -> WebhookNotifier:
@@ -82,5 +83,5 @@ def notifier_from_settings(settings: Settings, registry: CollectorRegistry) -> W
         urls,
         registry,
         aioredis.Redis.from_url(settings.redis_url.get_secret_value()),
-        undelivered_key=f"{settings.redis_prefix}:alerts:undelivered",
+        KeySpace(settings.redis_prefix),
     )

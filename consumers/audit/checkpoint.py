@@ -18,8 +18,8 @@ import redis
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from consumers.audit.chain import ChainHead, Checkpoint, checkpoint_of, digest
-from consumers.audit.keys import AuditKeys
 from pantau.contract.connections import kafka_options
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import AUDIT, EVENT_TOPICS
 
@@ -34,7 +34,7 @@ class Checkpointer:
     ) -> None:
         self.settings = settings
         self.redis = client
-        self.keys = AuditKeys(settings.redis_prefix)
+        self.keys = KeySpace(settings.redis_prefix)
         self.every = every
         self.interval = interval
         self.partitions = [TopicPartition(t.name, p) for t in EVENT_TOPICS.values()
@@ -43,7 +43,7 @@ class Checkpointer:
         self.written = 0
 
     def _head(self, tp: TopicPartition) -> ChainHead:
-        raw = self.redis.get(self.keys.head(_shard(tp)))
+        raw = self.redis.get(self.keys.audit_head(_shard(tp)))
         return ChainHead() if raw is None else ChainHead.model_validate_json(raw)
 
     def run(self, until_caught_up: bool = False, stop: Callable[[], bool] = lambda: False) -> int:
@@ -74,7 +74,9 @@ class Checkpointer:
             pending: dict[TopicPartition, Pending] = {tp: [] for tp in self.partitions}
             since: dict[TopicPartition, float] = {}
             while not stop():
-                self.redis.set(self.keys.alive, datetime.now(UTC).isoformat(), ex=ALIVE_SECONDS)
+                self.redis.set(
+                    self.keys.checkpointer_alive, datetime.now(UTC).isoformat(), ex=ALIVE_SECONDS
+                )
                 for tp, records in consumer.poll(timeout_ms=500).items():
                     pending[tp].extend((r.offset, digest(r.value)) for r in records)
                     since.setdefault(tp, time.monotonic())
@@ -122,9 +124,9 @@ class Checkpointer:
         summary = checkpoint.model_dump(mode="json", exclude={"digests", "offsets"})
         new_head = ChainHead(next_offset=checkpoint.last_offset + 1, hash=checkpoint.hash)
         with self.redis.pipeline(transaction=True) as pipeline:
-            pipeline.set(self.keys.head(checkpoint.shard), new_head.model_dump_json())
+            pipeline.set(self.keys.audit_head(checkpoint.shard), new_head.model_dump_json())
             pipeline.zadd(
-                self.keys.checkpoints(checkpoint.shard),
+                self.keys.audit_checkpoints(checkpoint.shard),
                 {json.dumps(summary): checkpoint.last_offset},
             )
             pipeline.execute()
@@ -135,5 +137,5 @@ def _shard(tp: TopicPartition) -> str:
     return f"{tp.topic}[{tp.partition}]"
 
 
-def is_alive(client: redis.Redis, prefix: str) -> bool:
-    return bool(client.exists(AuditKeys(prefix).alive))
+def is_alive(client: redis.Redis, keys: KeySpace) -> bool:
+    return bool(client.exists(keys.checkpointer_alive))

@@ -22,6 +22,7 @@ from consumers.audit.report import write_reports
 from consumers.audit.run import audit_replay, audit_verify
 from consumers.audit.snapshot import save, take_snapshot
 from pantau.contract.city import CityProfile, load_city_profile
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.logreader import LogReadError
 
@@ -179,7 +180,7 @@ def checkpoint(
     settings = Settings()
     client = redis.Redis.from_url(settings.redis_url.get_secret_value())
     if check:
-        alive = is_alive(client, settings.redis_prefix)
+        alive = is_alive(client, KeySpace(settings.redis_prefix))
         console.print("running" if alive else f"no checkpointer ran in the last {ALIVE_SECONDS} s")
         raise typer.Exit(0 if alive else 1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")

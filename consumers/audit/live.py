@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import redis
 
+from pantau.contract.keys import KeySpace
 from pantau.contract.topics import EVENT_TOPICS
 from pantau.state.codec import decode_record
-from pantau.state.keyspace import KeySpace
 from pantau.state.memory import MemoryState
 from pantau.state.records import Record
 

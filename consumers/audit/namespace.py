@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import redis
 
+from pantau.contract.keys import KeySpace
 from pantau.state.codec import encode_record
-from pantau.state.keyspace import KeySpace
 from pantau.state.memory import MemoryState
 
 CHUNK = 5000

@@ -13,18 +13,17 @@ from aiokafka import TopicPartition
 from consumers.audit.chain import ChainHead, Checkpoint
 from consumers.audit.compare import figure_rows, state_differences
 from consumers.audit.export import read_export
-from consumers.audit.keys import AuditKeys
 from consumers.audit.live import LiveState, read_live
 from consumers.audit.replay import Progress, Replay, replay, window_for
 from consumers.audit.report import AuditReport, Verdict
 from consumers.audit.snapshot import load
 from consumers.audit.verify import LogEvent, Verification, log_event, verify
 from pantau.contract.city import CityProfile
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import AUDIT, EVENT_TOPICS
 from pantau.logreader import LogReader, partitions_of
 from pantau.state.figures import Figures, wall_figures
-from pantau.state.keyspace import KeySpace
 
 
 async def audit_replay(
@@ -98,9 +97,9 @@ async def recorded_checkpoints(settings: Settings) -> dict[str, list[Checkpoint]
 def redis_heads(settings: Settings) -> dict[str, ChainHead]:
     """Every partition's chain head as Redis holds it at one moment (one MGET)."""
     client = redis.Redis.from_url(settings.redis_url.get_secret_value())
-    keys = AuditKeys(settings.redis_prefix)
+    keys = KeySpace(settings.redis_prefix)
     shards = [_shard(tp) for tp in partitions_of(*EVENT_TOPICS.values())]
-    raws = client.mget([keys.head(shard) for shard in shards])
+    raws = client.mget([keys.audit_head(shard) for shard in shards])
     return {
         shard: ChainHead.model_validate_json(raw)
         for shard, raw in zip(shards, raws, strict=True)

@@ -11,8 +11,8 @@ from pydantic import BaseModel
 
 from consumers.audit.live import read_live
 from pantau.contract.city import CityProfile
+from pantau.contract.keys import KeySpace
 from pantau.state.figures import Figures, wall_figures
-from pantau.state.keyspace import KeySpace
 
 
 class Snapshot(BaseModel):

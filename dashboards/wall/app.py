@@ -26,9 +26,9 @@ from dashboards.wall.feed import WallFeed
 from dashboards.wall.newest import NewestComplaints
 from dashboards.wall.snapshot import WallSnapshot, snapshot
 from pantau.contract.city import CityProfile, load_city_profile
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.state.alerts import AlertStore
-from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 
 log = logging.getLogger("pantau.wall")
@@ -40,7 +40,7 @@ def create_app(settings: Settings, profile: CityProfile | None = None) -> FastAP
     city = profile or load_city_profile(settings.city_profile)
     url = settings.redis_url.get_secret_value()
     query = StateQuery(redis.Redis.from_url(url), KeySpace(settings.redis_prefix), city)
-    alerts = AlertStore(query.redis, settings.redis_prefix)
+    alerts = AlertStore(query.redis, query.keys)
     newest = NewestComplaints(city)
 
     def compute() -> WallSnapshot:

@@ -1,6 +1,6 @@
 """Reading live state: the one module the wall, intake, metrics and audit share.
 
-Aggregates are kept per partition (see keyspace.py); every reader here sums them, so a
+Aggregates are kept per partition (see pantau/contract/keys.py); every reader here sums them, so a
 figure is the same whichever worker, or how many, produced it.
 """
 
@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 import redis
 
 from pantau.contract.city import CityProfile
+from pantau.contract.keys import KeySpace
 from pantau.contract.topics import COMPLAINTS, INDICATORS, PROGRAMS, TopicSpec
 from pantau.state.codec import decode_record
 from pantau.state.contributions import TTR_BOUNDS
-from pantau.state.keyspace import KeySpace
 from pantau.state.records import ComplaintRecord, IndicatorRecord
 
 TTR_WINDOW_DAYS = 30

@@ -31,10 +31,10 @@ from zoneinfo import ZoneInfo
 import redis.asyncio as aioredis
 from redis.exceptions import NoScriptError
 
+from pantau.contract.keys import KeySpace
 from pantau.contract.wire import EitherEvent
 from pantau.state.batch import fold_batch
 from pantau.state.codec import decode_record, encode_record
-from pantau.state.keyspace import KeySpace
 from pantau.state.recordcache import CachedPartition, RecordCache
 from pantau.state.records import Record
 

@@ -12,9 +12,9 @@ import uvicorn
 from rich.console import Console
 
 from pantau.contract.city import load_city_profile
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.publisher import EventPublisher
-from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 from producers.intake.app import create_app, openapi_spec
 from producers.intake.context import IntakeContext
@@ -38,7 +38,7 @@ def build_context(settings: Settings, publisher: EventPublisher) -> IntakeContex
     return IntakeContext(
         profile=profile,
         publisher=publisher,
-        store=RequestStore(client, live),
+        store=RequestStore(client, live.keys, live),
         api_keys=keys,
         auth_disabled=settings.intake_auth_disabled,
         contact=settings.intake_contact,

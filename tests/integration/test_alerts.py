@@ -23,6 +23,7 @@ from kafka import KafkaProducer
 
 from consumers.alerts.service import create_app
 from pantau.contract.alerts import AlertEvent
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS
 from pantau.publisher import EventPublisher
@@ -110,7 +111,7 @@ def test_a_stream_alert_is_delivered_acknowledged_and_resolved(
         publisher.publish_confirmed(resolved)
     eventually(lambda: _changes(webhook, fingerprint)[-1:] == ["resolved"], 60, "resolved")
     record = AlertStore(redis.Redis.from_url(notifier.redis_url.get_secret_value()),
-                        notifier.redis_prefix).get(fingerprint)  # fmt: skip
+                        KeySpace(notifier.redis_prefix)).get(fingerprint)  # fmt: skip
     assert record is not None and record.state is AlertState.RESOLVED
     assert record.acknowledged_by == "operator-1"
     metrics = httpx.get(f"http://127.0.0.1:{notifier.alerts_port}/metrics").text
@@ -136,7 +137,7 @@ def test_prometheus_sees_a_worker_stop_and_alertmanager_delivers_the_alert(
         stop(worker)
     stopped_at = datetime.now(UTC)
     store = AlertStore(redis.Redis.from_url(notifier.redis_url.get_secret_value()),
-                       notifier.redis_prefix)  # fmt: skip
+                       KeySpace(notifier.redis_prefix))  # fmt: skip
 
     def worker_down_alert() -> bool:
         return any(

@@ -18,10 +18,10 @@ from kafka import KafkaProducer
 from consumers.alerts.service import create_app
 from dashboards.catalog import JSON_DIR, panel_queries
 from pantau.contract.alerts import AlertEvent
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS
 from pantau.publisher import EventPublisher
-from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.factories import alert_document

@@ -17,7 +17,7 @@ import uvicorn
 from pydantic import SecretStr
 
 from pantau.contract.events import ComplaintEvent, event_from_mapping, parse_event
-from pantau.contract.keys import intake_request_key
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS
 from pantau.publisher import EventPublisher
@@ -101,7 +101,7 @@ async def test_a_posted_complaint_reads_back_and_reaches_kafka(
     assert "description" not in view
 
     stored = redis.Redis.from_url(live_stack.redis_url.get_secret_value()).get(
-        intake_request_key(request_id)
+        KeySpace(live_stack.redis_prefix).intake_request(request_id)
     )
     assert stored is not None and b"Budi" not in stored and b"0812" not in stored
 

@@ -25,9 +25,9 @@ from consumers.alerts.service import create_app as create_notifier
 from dashboards.wall.app import create_app as create_wall
 from pantau.contract.alerts import AlertEvent
 from pantau.contract.events import ComplaintEvent
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.publisher import EventPublisher
-from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.factories import alert_document

@@ -20,12 +20,12 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from pantau.contract.city import load_city_profile
 from pantau.contract.events import EventKind
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
 from pantau.publisher import EventPublisher
 from pantau.state.codec import decode_record
 from pantau.state.decode import Rejection, decode
-from pantau.state.keyspace import KeySpace
 from pantau.state.memory import MemoryState
 from producers.simulator.feed import SimulationConfig, city_feed
 
