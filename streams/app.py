@@ -20,7 +20,7 @@ from pantau.contract.connections import faust_credentials
 from pantau.contract.events import EventKind
 from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
-from pantau.contract.topics import EVENT_TOPICS
+from pantau.contract.topics import EVENT_TOPICS, Partition
 from pantau.state.store import StateStore
 from streams.continuity import AUDIT_SECONDS, Continuity, LogReadBack
 from streams.deadletter import FaustDeadLetters
@@ -149,22 +149,22 @@ def _on_rebalance(worker: Worker, topics: set[str]) -> None:
             "reading the stored offsets",
         )
         starts = {
-            tp: worker.positions.assign((tp.topic, tp.partition), offset)
+            tp: worker.positions.assign(Partition(*tp), offset)
             for tp, offset in zip(mine, stored, strict=True)
         }
         # seek_wait moves the positions inside the consumer's own thread. Consumer.seek
         # would touch the fetcher's buffers from this thread while that thread drains them,
         # which crashes the fetcher with a KeyError now and then.
         await app.consumer.seek_wait(starts)
-        kept = {(tp.topic, tp.partition) for tp in mine}
-        worker.positions.revoke([p for p in list(worker.positions.expected) if p not in kept])
+        kept = {Partition(*tp) for tp in mine}
+        worker.positions.revoke([Partition(*p) for p in worker.positions.expected if p not in kept])
         log.info(
             "resuming %s",
-            {f"{tp.topic}[{tp.partition}]": o for tp, o in zip(mine, stored, strict=True)},
+            {Partition(*tp).label: o for tp, o in zip(mine, stored, strict=True)},
         )
 
     async def forget(app: Any, revoked: Any, **_: Any) -> None:
-        worker.positions.revoke((tp.topic, tp.partition) for tp in revoked)
+        worker.positions.revoke(Partition(*tp) for tp in revoked)
         for tp in revoked:
             worker.store.forget(tp.topic, tp.partition)
 

@@ -21,7 +21,7 @@ from consumers.audit.chain import ChainHead, Checkpoint, checkpoint_of, digest
 from pantau.contract.connections import kafka_options
 from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
-from pantau.contract.topics import AUDIT, EVENT_TOPICS
+from pantau.contract.topics import AUDIT, EVENT_TOPICS, Partition
 
 log = logging.getLogger("pantau.audit")
 Pending = list[tuple[int, str]]  # (offset, digest)
@@ -43,7 +43,7 @@ class Checkpointer:
         self.written = 0
 
     def _head(self, tp: TopicPartition) -> ChainHead:
-        raw = self.redis.get(self.keys.audit_head(_shard(tp)))
+        raw = self.redis.get(self.keys.audit_head(Partition(*tp).label))
         return ChainHead() if raw is None else ChainHead.model_validate_json(raw)
 
     def run(self, until_caught_up: bool = False, stop: Callable[[], bool] = lambda: False) -> int:
@@ -131,10 +131,6 @@ class Checkpointer:
             )
             pipeline.execute()
         self.heads[tp] = new_head
-
-
-def _shard(tp: TopicPartition) -> str:
-    return f"{tp.topic}[{tp.partition}]"
 
 
 def is_alive(client: redis.Redis, keys: KeySpace) -> bool:

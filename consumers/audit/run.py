@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import redis
-from aiokafka import TopicPartition
 
 from consumers.audit.chain import ChainHead, Checkpoint
 from consumers.audit.compare import figure_rows, state_differences
@@ -21,7 +20,7 @@ from consumers.audit.verify import LogEvent, Verification, log_event, verify
 from pantau.contract.city import CityProfile
 from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
-from pantau.contract.topics import AUDIT, EVENT_TOPICS
+from pantau.contract.topics import AUDIT, EVENT_TOPICS, Partition
 from pantau.logreader import LogReader, partitions_of
 from pantau.state.figures import Figures, wall_figures
 
@@ -98,7 +97,7 @@ def redis_heads(settings: Settings) -> dict[str, ChainHead]:
     """Every partition's chain head as Redis holds it at one moment (one MGET)."""
     client = redis.Redis.from_url(settings.redis_url.get_secret_value())
     keys = KeySpace(settings.redis_prefix)
-    shards = [_shard(tp) for tp in partitions_of(*EVENT_TOPICS.values())]
+    shards = [Partition(*tp).label for tp in partitions_of(*EVENT_TOPICS.values())]
     raws = client.mget([keys.audit_head(shard) for shard in shards])
     return {
         shard: ChainHead.model_validate_json(raw)
@@ -115,7 +114,7 @@ async def log_from_kafka(
         tps = partitions_of(*EVENT_TOPICS.values())
         bounds = await reader.bounds(tps)
         for tp in tps:
-            shard = _shard(tp)
+            shard = Partition(*tp).label
             async for records in reader.read(tp, *bounds[tp]):
                 logs[shard].extend(log_event(r.offset, r.value) for r in records)
                 if progress is not None:
@@ -126,7 +125,9 @@ async def log_from_kafka(
 def log_from_export(path: Path) -> dict[str, list[LogEvent]]:
     logs: dict[str, list[LogEvent]] = defaultdict(list)
     for entry in read_export(path):
-        logs[f"{entry.topic}[{entry.partition}]"].append(log_event(entry.offset, entry.raw()))
+        logs[Partition(entry.topic, entry.partition).label].append(
+            log_event(entry.offset, entry.raw())
+        )
     return dict(logs)
 
 
@@ -141,7 +142,3 @@ async def audit_verify(
     checkpoints = await recorded_checkpoints(settings)
     logs = log_from_export(copy) if copy is not None else await log_from_kafka(settings, progress)
     return verify(checkpoints, logs, heads)
-
-
-def _shard(tp: TopicPartition) -> str:
-    return f"{tp.topic}[{tp.partition}]"

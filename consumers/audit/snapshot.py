@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from consumers.audit.live import read_live
 from pantau.contract.city import CityProfile
 from pantau.contract.keys import KeySpace
+from pantau.contract.topics import Partition
 from pantau.state.figures import Figures, wall_figures
 
 
@@ -23,12 +24,8 @@ class Snapshot(BaseModel):
     offsets: dict[str, int]  # "pantau.complaints[3]" -> last applied offset
     figures: Figures
 
-    def shard_offsets(self) -> dict[tuple[str, int], int]:
-        parsed = {}
-        for name, offset in self.offsets.items():
-            topic, partition = name[:-1].split("[")
-            parsed[(topic, int(partition))] = offset
-        return parsed
+    def shard_offsets(self) -> dict[Partition, int]:
+        return {Partition.from_label(label): offset for label, offset in self.offsets.items()}
 
 
 def take_snapshot(client: redis.Redis, prefix: str, profile: CityProfile) -> Snapshot:
@@ -40,7 +37,7 @@ def take_snapshot(client: redis.Redis, prefix: str, profile: CityProfile) -> Sna
         city=profile.city.name,
         today=today,
         prefix=prefix,
-        offsets={f"{t}[{p}]": o for (t, p), o in sorted(live.offsets.items())},
+        offsets={shard.label: o for shard, o in sorted(live.offsets.items())},
         figures=wall_figures(live.state, profile, today),
     )
 
