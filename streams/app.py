@@ -15,11 +15,9 @@ import redis.asyncio as aioredis
 from faust.types import TP
 from prometheus_client import CollectorRegistry
 
-from pantau.contract.city import CityProfile
+from pantau.context import Context
 from pantau.contract.connections import faust_credentials
 from pantau.contract.events import EventKind
-from pantau.contract.keys import KeySpace
-from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS, Partition
 from pantau.state.store import StateStore
 from streams.continuity import AUDIT_SECONDS, Continuity, LogReadBack
@@ -57,7 +55,8 @@ class Worker:
         return [TP(topic, partition) for topic, partition in sorted(self.positions.expected)]
 
 
-def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRegistry) -> Worker:
+def build_worker(context: Context, registry: CollectorRegistry) -> Worker:
+    settings, profile = context.settings, context.profile
     app = faust.App(
         settings.worker_group,
         broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(",")],
@@ -85,10 +84,8 @@ def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRe
     )
     # Timeouts so that a Redis that stops answering (not only one that refuses) is noticed
     # and waited out; see streams/patience.py.
-    client = aioredis.Redis.from_url(
-        settings.redis_url.get_secret_value(), socket_timeout=10, socket_connect_timeout=5
-    )
-    store = StateStore(client, KeySpace(settings.redis_prefix), profile.timezone)
+    client = context.async_redis(socket_timeout=10, socket_connect_timeout=5)
+    store = StateStore(client, context.keys, profile.timezone)
     kinds = {spec.name: kind for kind, spec in EVENT_TOPICS.items()}
     processor = BatchProcessor(
         store, profile, FaustDeadLetters(app), PipelineMetrics(registry), kinds

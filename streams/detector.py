@@ -1,4 +1,4 @@
-"""`pantau detect`: the spike detector over the live arrivals.
+"""`pantau run detect`: the spike detector over the live arrivals.
 
 It reads complaint arrivals per event-time minute (summed over partitions) for every
 dimension, category and kecamatan, advances event time minute by minute up to the

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import redis
-from rich.console import Console
-from rich.table import Table
-
-from pantau.contract.city import load_city_profile
-from pantau.contract.keys import KeySpace
-from pantau.contract.settings import Settings
-from pantau.state.query import StateQuery
+import typer
 
 
 def _hours(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds / 3600:.1f} h"
 
 
-def state() -> None:
+def state(command: typer.Context) -> None:
     """Print each dimension's complaints, programs and headline indicator, live from Redis."""
-    settings = Settings()
-    profile = load_city_profile(settings.city_profile)
-    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
-    query = StateQuery(client, KeySpace(settings.redis_prefix), profile)
+    from rich.console import Console
+    from rich.table import Table
+
+    from pantau.context import context_of
+
+    context = context_of(command)
+    profile, query = context.profile, context.query
     table = Table(title=f"{profile.city.name}: live figures, {query.today().isoformat()}")
     columns = ("dimension", "open", "received today", "resolved today",
                "mean to resolve (30 d)", "programs realized", "headline indicator")  # fmt: skip

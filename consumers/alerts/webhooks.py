@@ -13,8 +13,8 @@ import httpx
 import redis.asyncio as aioredis
 from prometheus_client import CollectorRegistry, Counter
 
+from pantau.context import Context
 from pantau.contract.keys import KeySpace
-from pantau.contract.settings import Settings
 from pantau.state.alerts import AlertRecord
 
 log = logging.getLogger("pantau.alerts")
@@ -76,12 +76,7 @@ class WebhookNotifier:
             await self.undelivered.rpush(self.keys.undelivered_webhooks, json.dumps(failed))
 
 
-def notifier_from_settings(settings: Settings, registry: CollectorRegistry) -> WebhookNotifier:
+def webhook_notifier(context: Context, registry: CollectorRegistry) -> WebhookNotifier:
     """The webhooks of PANTAU_ALERT_WEBHOOKS, with failures kept under the live prefix."""
-    urls = [url.strip() for url in settings.alert_webhooks.split(",") if url.strip()]
-    return WebhookNotifier(
-        urls,
-        registry,
-        aioredis.Redis.from_url(settings.redis_url.get_secret_value()),
-        KeySpace(settings.redis_prefix),
-    )
+    urls = [url.strip() for url in context.settings.alert_webhooks.split(",") if url.strip()]
+    return WebhookNotifier(urls, registry, context.async_redis(), context.keys)

@@ -1,4 +1,4 @@
-"""`pantau audit checkpoint`: follow the event topics, extend each partition's hash chain,
+"""`pantau run checkpoint`: follow the event topics, extend each partition's hash chain,
 and record a checkpoint every so many events (or seconds) in the audit topic and in Redis.
 
 Its place is the chain head in Redis, written after the checkpoint is acknowledged by
@@ -19,13 +19,13 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from consumers.audit.chain import ChainHead, Checkpoint, checkpoint_of, digest
 from pantau.contract.connections import kafka_options
-from pantau.contract.keys import KeySpace
+from pantau.contract.keys import CHECKPOINTER_ALIVE_SECONDS, KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import AUDIT, EVENT_TOPICS, Partition
 
 log = logging.getLogger("pantau.audit")
 Pending = list[tuple[int, str]]  # (offset, digest)
-ALIVE_SECONDS = 60
+ALIVE_SECONDS = CHECKPOINTER_ALIVE_SECONDS
 
 
 class Checkpointer:

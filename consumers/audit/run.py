@@ -7,8 +7,6 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import redis
-
 from consumers.audit.chain import ChainHead, Checkpoint
 from consumers.audit.compare import figure_rows, state_differences
 from consumers.audit.export import read_export
@@ -17,8 +15,7 @@ from consumers.audit.replay import Progress, Replay, replay, window_for
 from consumers.audit.report import AuditReport, Verdict
 from consumers.audit.snapshot import load
 from consumers.audit.verify import LogEvent, Verification, log_event, verify
-from pantau.contract.city import CityProfile
-from pantau.contract.keys import KeySpace
+from pantau.context import Context
 from pantau.contract.settings import Settings
 from pantau.contract.topics import AUDIT, EVENT_TOPICS, Partition
 from pantau.logreader import LogReader, partitions_of
@@ -26,8 +23,7 @@ from pantau.state.figures import Figures, wall_figures
 
 
 async def audit_replay(
-    settings: Settings,
-    profile: CityProfile,
+    context: Context,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -37,7 +33,7 @@ async def audit_replay(
 ) -> tuple[AuditReport, Replay]:
     """Replay the window and compare: with a snapshot when given, with the live state when
     the window runs from the log's start to now, with nothing otherwise."""
-    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    settings, profile = context.settings, context.profile
     live: LiveState | None = None
     shown: Figures | None = None
     compared: str | None = None
@@ -47,7 +43,7 @@ async def audit_replay(
             window = await window_for(reader, since, offsets=saved.shard_offsets())
             today, shown, compared = saved.today, saved.figures, str(snapshot)
         elif until is None and since is None:
-            live = read_live(client, KeySpace(settings.redis_prefix), profile.timezone)
+            live = read_live(context.redis, context.keys, profile.timezone)
             window = await window_for(reader, offsets=live.offsets)
             today = as_of or datetime.now(profile.timezone).date()
             shown, compared = wall_figures(live.state, profile, today), "live state"
@@ -93,10 +89,9 @@ async def recorded_checkpoints(settings: Settings) -> dict[str, list[Checkpoint]
     return dict(found)
 
 
-def redis_heads(settings: Settings) -> dict[str, ChainHead]:
+def redis_heads(context: Context) -> dict[str, ChainHead]:
     """Every partition's chain head as Redis holds it at one moment (one MGET)."""
-    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
-    keys = KeySpace(settings.redis_prefix)
+    client, keys = context.redis, context.keys
     shards = [Partition(*tp).label for tp in partitions_of(*EVENT_TOPICS.values())]
     raws = client.mget([keys.audit_head(shard) for shard in shards])
     return {
@@ -132,13 +127,14 @@ def log_from_export(path: Path) -> dict[str, list[LogEvent]]:
 
 
 async def audit_verify(
-    settings: Settings, copy: Path | None = None, progress: Progress | None = None
+    context: Context, copy: Path | None = None, progress: Progress | None = None
 ) -> Verification:
     # The checkpointer writes the log's events, then a checkpoint to the topic, then the
     # head to Redis; reading in the other order (Redis, the topic, the log) means each read
     # holds at least what the one before vouches for, however far the checkpointer moves
     # meanwhile. Read otherwise, a head written since the topic was read looks forged.
-    heads = redis_heads(settings)
+    settings = context.settings
+    heads = redis_heads(context)
     checkpoints = await recorded_checkpoints(settings)
     logs = log_from_export(copy) if copy is not None else await log_from_kafka(settings, progress)
     return verify(checkpoints, logs, heads)

@@ -28,15 +28,15 @@ class Snapshot(BaseModel):
         return {Partition.from_label(label): offset for label, offset in self.offsets.items()}
 
 
-def take_snapshot(client: redis.Redis, prefix: str, profile: CityProfile) -> Snapshot:
-    live = read_live(client, KeySpace(prefix), profile.timezone)
+def take_snapshot(client: redis.Redis, keys: KeySpace, profile: CityProfile) -> Snapshot:
+    live = read_live(client, keys, profile.timezone)
     taken_at = datetime.now(UTC)
     today = taken_at.astimezone(profile.timezone).date()
     return Snapshot(
         taken_at=taken_at,
         city=profile.city.name,
         today=today,
-        prefix=prefix,
+        prefix=keys.prefix,
         offsets={shard.label: o for shard, o in sorted(live.offsets.items())},
         figures=wall_figures(live.state, profile, today),
     )

@@ -79,6 +79,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PREFIX = "pantau"
+# A running checkpointer refreshes its mark well within this; a stopped one's expires.
+CHECKPOINTER_ALIVE_SECONDS = 60
 
 
 @dataclass(frozen=True)

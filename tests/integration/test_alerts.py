@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request, Response
 from kafka import KafkaProducer
 
 from consumers.alerts.service import create_app
+from pantau.context import Context
 from pantau.contract.alerts import AlertEvent
 from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
@@ -66,7 +67,7 @@ def webhook() -> Iterator[list[dict[str, Any]]]:
 @pytest.fixture(scope="module")
 def notifier(live_stack: Settings, webhook: list[dict[str, Any]]) -> Iterator[Settings]:
     settings = live_stack.model_copy(update={"alert_webhooks": webhook[0]["url"]})
-    with Server(create_app(settings), settings.alerts_port):
+    with Server(create_app(Context(settings)), settings.alerts_port):
         yield settings
 
 
@@ -189,10 +190,12 @@ def _demo_spike_lifecycle(
         producer.flush()
     worker_port = _free_port()
     worker = start_worker(settings, prefix, prefix, worker_port, tmp_path / "worker.log")
-    detector = _pantau(settings, prefix, "detect", "--interval", "1", log=tmp_path / "detector.log")
+    detector = _pantau(
+        settings, prefix, "run", "detect", "--interval", "1", log=tmp_path / "detector.log"
+    )
     demo = ["produce", "demo", "--rate", "150", "--day-minutes", "0.5"]
     try:
-        with Server(create_app(settings), settings.alerts_port):
+        with Server(create_app(Context(settings)), settings.alerts_port):
             # Event time 06:00 to 08:20; Smart Living at 12x from 07:30 to 08:00.
             first = _pantau(settings, prefix, *demo, "--seed", "31",
                             "--start", "2027-03-01T06:00:00", "--duration", "0.05",

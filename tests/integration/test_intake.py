@@ -16,6 +16,7 @@ import redis
 import uvicorn
 from pydantic import SecretStr
 
+from pantau.context import Context
 from pantau.contract.events import ComplaintEvent, event_from_mapping, parse_event
 from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
@@ -41,7 +42,7 @@ def _free_port() -> int:
 def intake(live_stack: Settings) -> Iterator[httpx.Client]:
     settings = live_stack.model_copy(update={"intake_api_keys": SecretStr(API_KEY)})
     publisher = EventPublisher(settings, client_id="pantau-intake-test")
-    web = create_app(build_context(settings, publisher), max_body_bytes=4096)
+    web = create_app(build_context(Context(settings), publisher), max_body_bytes=4096)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

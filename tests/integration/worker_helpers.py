@@ -78,7 +78,7 @@ def start_worker(
 ) -> subprocess.Popen[bytes]:
     with log.open("ab") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "pantau", "worker", "--loglevel", "warn"],
+            [sys.executable, "-m", "pantau", "run", "worker", "--loglevel", "warn"],
             env=worker_env(settings, prefix, group, web_port),
             stdout=output,
             stderr=subprocess.STDOUT,
