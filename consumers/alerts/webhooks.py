@@ -25,14 +25,14 @@ class WebhookNotifier:
         self,
         urls: list[str],
         registry: CollectorRegistry,
+        keys: KeySpace,
         undelivered: aioredis.Redis | None = None,
-        keys: KeySpace | None = None,
         attempts: int = 5,
         first_backoff: float = 0.5,
     ) -> None:
         self.urls = urls
         self.undelivered = undelivered
-        self.keys = keys or KeySpace()
+        self.keys = keys
         self.attempts = attempts
         self.first_backoff = first_backoff
         self.deliveries = Counter(
@@ -79,4 +79,4 @@ class WebhookNotifier:
 def webhook_notifier(context: Context, registry: CollectorRegistry) -> WebhookNotifier:
     """The webhooks of PANTAU_ALERT_WEBHOOKS, with failures kept under the live prefix."""
     urls = [url.strip() for url in context.settings.alert_webhooks.split(",") if url.strip()]
-    return WebhookNotifier(urls, registry, context.async_redis(), context.keys)
+    return WebhookNotifier(urls, registry, context.keys, context.async_redis())
