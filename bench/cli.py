@@ -1,4 +1,5 @@
-"""`pantau evaluate-detection`: the spike detector's quality on the simulated city."""
+"""`pantau dev evaluate-detection` (the spike detector's quality on the simulated city) and
+`pantau dev bench` (the whole benchmark)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-
-from bench.detection import evaluate as run_evaluation
-from pantau.contract.city import load_city_profile
-from pantau.contract.settings import Settings
-
-console = Console()
 
 
 def evaluate_detection(
+    command: typer.Context,
     rate: Annotated[float, typer.Option(help="Complaints per simulated day.")] = 1500.0,
     calm_days: Annotated[
         int, typer.Option(help="Days of calm traffic to count false alerts.")
@@ -26,7 +20,14 @@ def evaluate_detection(
 ) -> None:
     """How the spike detector does on the simulated city: surges of 2x, 3x and 5x in
     Smart Living, and false alerts per week over every group on calm weeks."""
-    profile = load_city_profile(Settings().city_profile)
+    from rich.console import Console
+    from rich.table import Table
+
+    from bench.detection import evaluate as run_evaluation
+    from pantau.context import context_of
+
+    console = Console()
+    profile = context_of(command).profile
     start = datetime(2026, 1, 5, tzinfo=profile.timezone)  # a Monday
     with console.status("simulating and scanning"):
         result = run_evaluation(profile, start, rate, calm_days=calm_days, seed=seed)
@@ -44,6 +45,7 @@ def evaluate_detection(
 
 
 def bench(
+    command: typer.Context,
     events: Annotated[int, typer.Option(help="Events in the workload.", min=1000)] = 1_000_000,
     quick: Annotated[
         bool,
@@ -72,11 +74,15 @@ def bench(
     """Measure Pantau on a stack of its own against a raw aiokafka baseline and a Quix
     Streams peer, with the same seeded workload; print the table and write the JSON."""
     # Imported here: the suite pulls in every role, which other commands need not load.
+    from rich.console import Console
+
     from bench.report import print_results, write_json
     from bench.suite import LatencyPlan, run_suite
     from bench.suite import latency_only as run_latency_only
+    from pantau.context import context_of
 
-    profile = load_city_profile(Settings().city_profile)
+    console = Console()
+    profile = context_of(command).profile
     size = 50_000 if quick else events
     plan = LatencyPlan(latency_rate, latency_seconds, latency_runs)
     if quick:

@@ -19,7 +19,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from pantau.contract.city import CityProfile, load_city_profile
+from pantau.context import Context
+from pantau.contract.city import CityProfile
 from pantau.contract.events import EventKind, encode_event
 from pantau.state.decode import decode, decode_by_contract
 from pantau.state.fastpath import vouch
@@ -60,7 +61,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
-    profile = load_city_profile("mojokerto")
+    profile = Context().profile  # PANTAU_CITY_PROFILE, as every command
     items = messages(profile, args.events, args.seed)
     fast = sum(vouch(value, kind, profile) is not None for value, kind in items)
     ways: dict[str, Way] = {"contract's way alone": decode_by_contract, "decode": decode}

@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from bench.workload import write_workload
-from pantau.contract.city import load_city_profile
+from pantau.context import Context
 from pantau.contract.events import EventKind, parse_event
 from pantau.state.batch import fold_batch
 from pantau.state.codec import decode_record, encode_record
@@ -133,7 +133,7 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="write a cProfile of the timed runs")
     parser.add_argument("--wire", action="store_true", help="also fold the decoder's Structs")
     args = parser.parse_args()
-    profile = load_city_profile("mojokerto")
+    profile = Context().profile  # PANTAU_CITY_PROFILE, as every command
     zone = profile.timezone
     path = write_workload(args.workload, profile, 2 * args.events, args.seed)
     with path.open("rb") as lines:

@@ -21,9 +21,9 @@ from kafka import KafkaProducer
 from pantau.contract.city import CityProfile
 from pantau.contract.connections import kafka_options
 from pantau.contract.events import AnyEvent, ComplaintEvent, encode_event
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS, TOPIC_OF_KIND
-from pantau.state.keyspace import KeySpace
 from producers.simulator.feed import SimulationConfig, city_feed
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import redis
 
 from bench.workload import Totals
+from pantau.contract.keys import KeySpace
 from pantau.contract.topics import EVENT_TOPICS
-from pantau.state.keyspace import KeySpace
 from pantau.state.memory import MemoryState
 
 

@@ -1,6 +1,6 @@
 """The peer: Pantau's aggregation written with Quix Streams, run as its own process:
 
-    python -m bench.peer BOOTSTRAP REDIS_URL PREFIX STATE_DIR
+    python -m bench.peer BOOTSTRAP REDIS_URL PREFIX STATE_DIR CITY_PROFILE
 
 Each entity's record lives in Quix's state (RocksDB) and is folded one event at a time;
 the aggregate deltas go to Redis through a batching sink, one pipeline per checkpoint,
@@ -21,26 +21,24 @@ from quixstreams import Application
 from quixstreams.sinks import BatchingSink, SinkBatch
 from quixstreams.state import State
 
-from pantau.contract.city import load_city_profile
-from pantau.contract.settings import Settings
+from pantau.contract.city import CityProfile, load_city_profile
 from pantau.contract.topics import EVENT_TOPICS
 from pantau.state.batch import fold_batch
 from pantau.state.codec import decode_record, encode_record
 from pantau.state.decode import Rejection, decode
 
-PROFILE = load_city_profile(Settings().city_profile)
 Deltas = dict[str, dict[str, int]]
 
 
-def folder(kind: Any) -> Any:
+def folder(kind: Any, profile: CityProfile) -> Any:
     def fold(value: bytes, state: State[str, str]) -> Deltas:
-        event = decode(value, kind, PROFILE)
+        event = decode(value, kind, profile)
         if isinstance(event, Rejection):
             return {}
         raw = state.get("record")
         before = None if raw is None else decode_record(raw.encode())
         # fold_batch declares the models only (the Structs have the same attributes)
-        result = fold_batch({event.entity_id: before}, [event], PROFILE.timezone)
+        result = fold_batch({event.entity_id: before}, [event], profile.timezone)
         changed = result.changed.get(event.entity_id)
         if changed is not None:
             state.set("record", encode_record(changed).decode())
@@ -70,7 +68,10 @@ class DeltaSink(BatchingSink):
         writes.execute()
 
 
-def main(bootstrap: str, redis_url: str, prefix: str, state_dir: str) -> None:
+def main(bootstrap: str, redis_url: str, prefix: str, state_dir: str, city: str) -> None:
+    """`city` is the benchmark's own profile (PANTAU_CITY_PROFILE where it runs), passed
+    down so both sides fold with the same one."""
+    profile = load_city_profile(city)
     app = Application(
         broker_address=bootstrap, consumer_group=prefix, auto_offset_reset="earliest",
         state_dir=state_dir, loglevel="WARNING", use_changelog_topics=False,
@@ -79,10 +80,10 @@ def main(bootstrap: str, redis_url: str, prefix: str, state_dir: str) -> None:
     client = redis.Redis.from_url(redis_url)
     for kind, spec in EVENT_TOPICS.items():
         topic = app.topic(spec.name, key_deserializer="bytes", value_deserializer="bytes")
-        stream = app.dataframe(topic).apply(folder(kind), stateful=True)
+        stream = app.dataframe(topic).apply(folder(kind, profile), stateful=True)
         stream.sink(DeltaSink(client, prefix))
     app.run()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4])
+    main(*sys.argv[1:6])

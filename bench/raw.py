@@ -11,13 +11,13 @@ from aiokafka import AIOKafkaConsumer
 
 from pantau.contract.city import CityProfile
 from pantau.contract.connections import kafka_options
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
 from pantau.contract.wire import WireEvent
 from pantau.state.batch import fold_batch
 from pantau.state.codec import encode_record
 from pantau.state.decode import Rejection, decode
-from pantau.state.keyspace import KeySpace
 from pantau.state.records import Record
 
 FETCH_BYTES = 32 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""`pantau bench`: the whole benchmark in one run, on a stack of its own.
+"""`pantau dev bench`: the whole benchmark in one run, on a stack of its own.
 
 Order: load the workload with the importer (importer rate), replay it (audit rate), then
 each consumer from the start of the same topics with its own group and Redis prefix, one
@@ -49,6 +49,7 @@ from dashboards.wall.app import create_app as create_wall
 from deploy.stack.isolated import isolated_settings
 from deploy.stack.manager import Stack
 from deploy.stack.redis_acl import OPERATOR
+from pantau.context import Context
 from pantau.contract.city import CityProfile
 from pantau.contract.settings import Settings
 from pantau.logreader import LogReader
@@ -333,9 +334,11 @@ async def _replay(settings: Settings, profile: CityProfile) -> Replay:
 
 
 def _wall_latency(settings: Settings, profile: CityProfile, prefix: str, seed: int) -> list[float]:
-    scoped = settings.model_copy(update={"redis_prefix": prefix})
+    scoped = Context(settings.model_copy(update={"redis_prefix": prefix}))
+    # The profile the benchmark was given, not one loaded again from the settings.
+    scoped.profile = profile
     config = uvicorn.Config(
-        create_wall(scoped, profile), host="127.0.0.1", port=settings.wall_port, log_level="warning"
+        create_wall(scoped), host="127.0.0.1", port=settings.wall_port, log_level="warning"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -358,7 +361,8 @@ def _run_peer(settings: Settings, client: redis.Redis, prefix: str, total: int,
     shutil.rmtree(state, ignore_errors=True)
     logs = STATE_DIR / "logs"
     command = [sys.executable, "-m", "bench.peer", settings.kafka_bootstrap,
-               settings.redis_url.get_secret_value(), prefix, str(state)]  # fmt: skip
+               settings.redis_url.get_secret_value(), prefix, str(state),
+               settings.city_profile]  # fmt: skip
     run = WorkerRun([])
     for number in range(processes):
         with (logs / f"{prefix}-{number}.log").open("ab") as log:

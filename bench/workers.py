@@ -1,4 +1,4 @@
-"""Pantau's worker as it runs in production (`pantau worker` processes), measured from
+"""Pantau's worker as it runs in production (`pantau run worker` processes), measured from
 the outside: events applied per second, read from the offsets in Redis, and memory."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def start_workers(
                "PANTAU_WORKER_WEB_PORT": str(first_port + number)}  # fmt: skip
         with (logs / f"{prefix}-{number}.log").open("ab") as log:
             processes.append(subprocess.Popen(
-                [sys.executable, "-m", "pantau", "worker", "--loglevel", "warn"],
+                [sys.executable, "-m", "pantau", "run", "worker", "--loglevel", "warn"],
                 env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             ))  # fmt: skip
     return WorkerRun(processes)

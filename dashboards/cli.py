@@ -6,25 +6,31 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from dashboards.catalog import JSON_DIR, render, stale_files
-from pantau.contract.city import load_city_profile
-from pantau.contract.settings import Settings
-
-app = typer.Typer(help="Grafana dashboards generated from code.", no_args_is_help=True)
-console = Console(soft_wrap=True)
+app = typer.Typer(
+    rich_markup_mode=None, help="Grafana dashboards generated from code.", no_args_is_help=True
+)
 
 
 @app.command()
 def build(
-    out: Annotated[Path, typer.Option(help="Folder for the JSON files.")] = JSON_DIR,
+    command: typer.Context,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for the JSON files (default: dashboards/json).")
+    ] = None,
     check: Annotated[
         bool, typer.Option(help="Write nothing; exit 1 when a file differs from the code.")
     ] = False,
 ) -> None:
     """Render every dashboard to JSON (the files Grafana provisions)."""
-    rendered = render(load_city_profile(Settings().city_profile))
+    from rich.console import Console
+
+    from dashboards.catalog import JSON_DIR, render, stale_files
+    from pantau.context import context_of
+
+    console = Console(soft_wrap=True)
+    out = out or JSON_DIR
+    rendered = render(context_of(command).profile)
     stale = stale_files(rendered, out)
     if check:
         for name in stale:
@@ -38,6 +44,7 @@ def build(
 
 @app.command()
 def push(
+    command: typer.Context,
     url: Annotated[str, typer.Option(help="Grafana's address.")] = "http://127.0.0.1:3000",
     token: Annotated[
         str | None, typer.Option(envvar="PANTAU_GRAFANA_TOKEN", help="A service account token.")
@@ -48,6 +55,12 @@ def push(
     ] = None,
 ) -> None:
     """Publish the dashboards to a running Grafana (folder "Pantau", overwriting by uid)."""
+    from rich.console import Console
+
+    from dashboards.catalog import render
+    from pantau.context import context_of
+
+    console = Console(soft_wrap=True)
     if token is None and password is None:
         console.print("[red]give PANTAU_GRAFANA_TOKEN, or PANTAU_GRAFANA_PASSWORD[/red]")
         raise typer.Exit(2)
@@ -60,7 +73,7 @@ def push(
     credential: str | tuple[str, str] = token if token is not None else (user, password or "")
     api = GrafanaApi.from_url(url, credential=credential)
     try:
-        written = push_dashboards(api, render(load_city_profile(Settings().city_profile)))
+        written = push_dashboards(api, render(context_of(command).profile))
     except GrafanaException as error:
         console.print(f"[red]Grafana at {url} refused: {error}[/red]")
         raise typer.Exit(1) from error

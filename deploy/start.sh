@@ -13,15 +13,15 @@ $pantau stack check
 
 state_dir=${PANTAU_STATE_DIR:-.pantau}
 mkdir -p "$state_dir/logs"
-$pantau worker --loglevel warn >>"$state_dir/logs/worker.log" 2>&1 &
+$pantau run worker --loglevel warn >>"$state_dir/logs/worker.log" 2>&1 &
 worker=$!
-$pantau detect >>"$state_dir/logs/detector.log" 2>&1 &
+$pantau run detect >>"$state_dir/logs/detector.log" 2>&1 &
 detector=$!
-$pantau alerts serve >>"$state_dir/logs/alerts.log" 2>&1 &
+$pantau run alerts >>"$state_dir/logs/alerts.log" 2>&1 &
 notifier=$!
-$pantau wall >>"$state_dir/logs/wall.log" 2>&1 &
+$pantau run wall >>"$state_dir/logs/wall.log" 2>&1 &
 wall=$!
-$pantau audit checkpoint >>"$state_dir/logs/audit.log" 2>&1 &
+$pantau run checkpoint >>"$state_dir/logs/audit.log" 2>&1 &
 checkpointer=$!
 trap 'kill "$worker" "$detector" "$notifier" "$wall" "$checkpointer" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 60); do
@@ -40,7 +40,7 @@ Pantau is running (state, data and logs in $state_dir/):
   Alerts         .venv/bin/pantau alerts list | ack ID --by NAME   http://127.0.0.1:${PANTAU_ALERTS_PORT:-8091}/alerts
                  (spike detector log: $state_dir/logs/detector.log; webhooks: PANTAU_ALERT_WEBHOOKS)
   Kafka          ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092}   kcat -b ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092} -L
-  Intake         PANTAU_INTAKE_API_KEYS=... .venv/bin/pantau intake serve   (Open311 on :8080)
+  Intake         PANTAU_INTAKE_API_KEYS=... .venv/bin/pantau run intake     (Open311 on :8080)
   Audit          .venv/bin/pantau audit replay | snapshot | verify   (reports in $state_dir/audit/;
                  hash-chain checkpoints every 500 events, log: $state_dir/logs/audit.log)
   Grafana        dashboards/json/*.json (built by pantau dashboards build; provisioned

@@ -2,33 +2,39 @@
 
 from __future__ import annotations
 
-import itertools
-import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pantau.contract.city import CityProfile, load_city_profile
 from pantau.contract.dimensions import Dimension
-from pantau.contract.errors import ContractError
-from pantau.contract.events import AnyEvent, EventKind, encode_event
-from pantau.contract.settings import Settings
-from pantau.publisher import EventPublisher, PublishError
-from producers.import_parallel import import_file_parallel
-from producers.simulator.feed import SimulationConfig, city_feed, paced
+from pantau.contract.kinds import EventKind
 from producers.simulator.rhythm import Spike
 
-app = typer.Typer(help="Publish events: import files, or run the city simulator.")
-console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pantau.context import Context
+    from pantau.contract.events import AnyEvent
+
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Publish events: import files, or run the city simulator.",
+    no_args_is_help=True,
+)
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 @app.command("import")
 def import_command(
+    command: typer.Context,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .jsonl")],
     kind: Annotated[
         EventKind | None,
@@ -36,8 +42,21 @@ def import_command(
     ] = None,
 ) -> None:
     """Validate every line, publish the good ones, write the bad ones to a reject file."""
-    settings = Settings()
-    profile = load_city_profile(settings.city_profile)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from pantau.context import context_of
+    from pantau.contract.errors import ContractError
+    from pantau.publisher import PublishError
+    from producers.import_parallel import import_file_parallel
+
+    context, console = context_of(command), _console()
+    settings, profile = context.settings, context.profile
     total = sum(1 for _ in file.open("rb"))
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -86,6 +105,7 @@ def parse_spike(text: str) -> Spike:
 
 @app.command()
 def demo(
+    command: typer.Context,
     seed: Annotated[int, typer.Option(help="Same seed, same events.")] = 2023,
     rate: Annotated[float, typer.Option(help="Complaints per simulated day.", min=1)] = 150.0,
     day_minutes: Annotated[
@@ -111,8 +131,13 @@ def demo(
     ] = None,
 ) -> None:
     """Feed the broker with the demo city: 2023 programs, indicators, live complaints."""
-    settings = Settings()
-    profile = load_city_profile(settings.city_profile)
+    import itertools
+
+    from pantau.context import context_of
+    from producers.simulator.feed import SimulationConfig, city_feed, paced
+
+    context = context_of(command)
+    profile = context.profile
     zone = profile.timezone
     sim_start = (start.replace(tzinfo=zone) if start and start.tzinfo is None else start) or (
         datetime.now(zone).replace(microsecond=0)
@@ -129,12 +154,14 @@ def demo(
         raise typer.BadParameter("a dry run needs --duration or --count", param_hint="--dry-run")
     if dry_run is not None:
         written = _write_jsonl(events, dry_run)
-        console.print(f"wrote {written} events to {dry_run}")
+        _console().print(f"wrote {written} events to {dry_run}")
         return
-    _publish_paced(settings, profile, paced(events, sim_start, speedup))
+    _publish_paced(context, paced(events, sim_start, speedup))
 
 
 def _write_jsonl(events: Iterator[AnyEvent], path: Path) -> int:
+    from pantau.contract.events import encode_event
+
     written = 0
     with path.open("wb") as handle:
         for event in events:
@@ -143,11 +170,16 @@ def _write_jsonl(events: Iterator[AnyEvent], path: Path) -> int:
     return written
 
 
-def _publish_paced(settings: Settings, profile: CityProfile, events: Iterator[AnyEvent]) -> None:
+def _publish_paced(context: Context, events: Iterator[AnyEvent]) -> None:
+    import json
+
+    from pantau.publisher import PublishError
+
+    console = _console()
     published = 0
     try:
         with (
-            EventPublisher(settings, profile, client_id="pantau-demo") as publisher,
+            context.publisher(client_id="pantau-demo") as publisher,
             console.status("feeding the demo city") as status,
         ):
             for event in events:

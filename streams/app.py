@@ -15,12 +15,10 @@ import redis.asyncio as aioredis
 from faust.types import TP
 from prometheus_client import CollectorRegistry
 
-from pantau.contract.city import CityProfile
+from pantau.context import Context
 from pantau.contract.connections import faust_credentials
 from pantau.contract.events import EventKind
-from pantau.contract.settings import Settings
-from pantau.contract.topics import EVENT_TOPICS
-from pantau.state.keyspace import KeySpace
+from pantau.contract.topics import EVENT_TOPICS, Partition
 from pantau.state.store import StateStore
 from streams.continuity import AUDIT_SECONDS, Continuity, LogReadBack
 from streams.deadletter import FaustDeadLetters
@@ -57,7 +55,8 @@ class Worker:
         return [TP(topic, partition) for topic, partition in sorted(self.positions.expected)]
 
 
-def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRegistry) -> Worker:
+def build_worker(context: Context, registry: CollectorRegistry) -> Worker:
+    settings, profile = context.settings, context.profile
     app = faust.App(
         settings.worker_group,
         broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(",")],
@@ -85,10 +84,8 @@ def build_worker(settings: Settings, profile: CityProfile, registry: CollectorRe
     )
     # Timeouts so that a Redis that stops answering (not only one that refuses) is noticed
     # and waited out; see streams/patience.py.
-    client = aioredis.Redis.from_url(
-        settings.redis_url.get_secret_value(), socket_timeout=10, socket_connect_timeout=5
-    )
-    store = StateStore(client, KeySpace(settings.redis_prefix), profile.timezone)
+    client = context.async_redis(socket_timeout=10, socket_connect_timeout=5)
+    store = StateStore(client, context.keys, profile.timezone)
     kinds = {spec.name: kind for kind, spec in EVENT_TOPICS.items()}
     processor = BatchProcessor(
         store, profile, FaustDeadLetters(app), PipelineMetrics(registry), kinds
@@ -149,22 +146,22 @@ def _on_rebalance(worker: Worker, topics: set[str]) -> None:
             "reading the stored offsets",
         )
         starts = {
-            tp: worker.positions.assign((tp.topic, tp.partition), offset)
+            tp: worker.positions.assign(Partition(*tp), offset)
             for tp, offset in zip(mine, stored, strict=True)
         }
         # seek_wait moves the positions inside the consumer's own thread. Consumer.seek
         # would touch the fetcher's buffers from this thread while that thread drains them,
         # which crashes the fetcher with a KeyError now and then.
         await app.consumer.seek_wait(starts)
-        kept = {(tp.topic, tp.partition) for tp in mine}
-        worker.positions.revoke([p for p in list(worker.positions.expected) if p not in kept])
+        kept = {Partition(*tp) for tp in mine}
+        worker.positions.revoke([Partition(*p) for p in worker.positions.expected if p not in kept])
         log.info(
             "resuming %s",
-            {f"{tp.topic}[{tp.partition}]": o for tp, o in zip(mine, stored, strict=True)},
+            {Partition(*tp).label: o for tp, o in zip(mine, stored, strict=True)},
         )
 
     async def forget(app: Any, revoked: Any, **_: Any) -> None:
-        worker.positions.revoke((tp.topic, tp.partition) for tp in revoked)
+        worker.positions.revoke(Partition(*tp) for tp in revoked)
         for tp in revoked:
             worker.store.forget(tp.topic, tp.partition)
 

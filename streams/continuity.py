@@ -28,12 +28,13 @@ from aiokafka import TopicPartition
 from redis.exceptions import RedisError
 
 from pantau.contract.settings import Settings
+from pantau.contract.topics import Partition
 from pantau.logreader import LogReader
 from pantau.state.store import CommitReport
 from streams.metrics import PipelineMetrics
 from streams.patience import ATTEMPT_SECONDS
 from streams.positions import PartitionPositions
-from streams.processor import Partition, Received
+from streams.processor import Received
 
 log = logging.getLogger("pantau.worker")
 AUDIT_SECONDS = 5.0
@@ -77,10 +78,10 @@ class Continuity:
             messages = self._positions.admit(received)
             if not messages:
                 return None
-            by_partition: dict[Partition, list[Received]] = defaultdict(list)
-            for message in messages:
-                by_partition[(message.topic, message.partition)].append(message)
-            return await self._apply_contiguous(dict(by_partition))
+            grouped: dict[tuple[str, int], list[Received]] = defaultdict(list)
+            for message in messages:  # plain tuples: no Partition built per message
+                grouped[(message.topic, message.partition)].append(message)
+            return await self._apply_contiguous({Partition(*k): v for k, v in grouped.items()})
 
     async def apply_fetch(
         self, topic: str, fetch: Sequence[Sequence[Received]]
@@ -90,7 +91,7 @@ class Continuity:
         async with self._locks[topic]:
             pending: dict[Partition, Sequence[Received]] = {}
             for records in fetch:
-                partition = (topic, records[0].partition)
+                partition = Partition(topic, records[0].partition)
                 if admitted := self._positions.admit_fetch(partition, records):
                     # A partition fetched twice while the agent was busy: consecutive.
                     earlier = pending.get(partition)

@@ -1,4 +1,4 @@
-"""`pantau detect`: the spike detector over the live arrivals.
+"""`pantau run detect`: the spike detector over the live arrivals.
 
 It reads complaint arrivals per event-time minute (summed over partitions) for every
 dimension, category and kecamatan, advances event time minute by minute up to the
@@ -23,9 +23,9 @@ from pantau.contract.alerts import AlertEvent, AlertStatus
 from pantau.contract.city import CityProfile
 from pantau.contract.dimensions import Dimension
 from pantau.contract.ids import bounded_id
+from pantau.contract.keys import KeySpace
 from pantau.detection.baseline import Baseline
 from pantau.detection.spike import SpikePolicy, SpikeTracker, SpikeVerdict, policy_for
-from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 
 log = logging.getLogger("pantau.detector")
@@ -62,7 +62,7 @@ class SpikeDetector:
     ) -> None:
         self.query = query
         self.redis = client
-        self.state_key = f"{keys.prefix}:detector:state"
+        self.state_key = keys.detector_state
         self.groups = watched_groups(query.profile)
         self.lateness = lateness_minutes
         self.tracker = SpikeTracker(policy or policy_for(query.profile))

@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from streams.processor import Partition, Received
+from pantau.contract.topics import Partition
+from streams.processor import Received
 
 
 @dataclass
 class PartitionPositions:
     acknowledged: dict[Partition, int | None] = field(default_factory=dict)
-    expected: dict[Partition, int] = field(default_factory=dict)
+    # Keyed by Partition; `admit` looks entries up with plain (topic, partition) tuples,
+    # which hash and compare the same, so no Partition is built per message.
+    expected: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def assign(self, partition: Partition, stored: int | None) -> int:
         """Own `partition` from what Redis holds; returns the offset to read from."""

@@ -14,13 +14,13 @@ from typing import Protocol
 
 from pantau.contract.city import CityProfile
 from pantau.contract.events import EventKind
+from pantau.contract.topics import Partition
 from pantau.contract.wire import EitherEvent
 from pantau.state.decode import Rejection, decode
 from pantau.state.store import CommitReport, PartitionBatch, StateStore
 from streams.metrics import PipelineMetrics
 from streams.patience import until_redis_answers
 
-Partition = tuple[str, int]
 # Events of each batch whose time to state is observed (see PipelineMetrics).
 LATENCY_SAMPLES = 64
 
@@ -81,9 +81,10 @@ class BatchProcessor:
         profile = self.profile
         pending: list[PartitionBatch] = []
         rejected: list[tuple[Received, Rejection]] = []
-        for (topic, partition), received in messages.items():
+        for shard, received in messages.items():
             if not received:
                 continue
+            topic, partition = shard
             kind = self.kinds[topic]
             events: list[tuple[int, EitherEvent]] = []
             for message in received:
@@ -92,7 +93,7 @@ class BatchProcessor:
                     rejected.append((message, outcome))
                 else:
                     events.append((message.offset, outcome))
-            known = None if acknowledged is None else acknowledged.get((topic, partition))
+            known = None if acknowledged is None else acknowledged.get(shard)
             pending.append(PartitionBatch(topic, partition, received[-1].offset, events, known))
         # Dead letters are safe in Kafka before the offsets move past them in Redis.
         await asyncio.gather(*(self.deadletters.send(m, r) for m, r in rejected))

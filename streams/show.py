@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
-import redis
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
-from pantau.contract.city import load_city_profile
-from pantau.contract.settings import Settings
-from pantau.state.compute import city_figures
-from pantau.state.figures import CityFigures, IndicatorFigures, ProgramFigures
-from pantau.state.keyspace import KeySpace
-from pantau.state.query import StateQuery
+import typer
+
+# Imported inside the functions: `pantau --help` imports this module and must stay quick.
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from pantau.state.figures import CityFigures, IndicatorFigures, ProgramFigures
 
 
 def _hours(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds / 3600:.1f} h"
 
 
-def state() -> None:
+def state(command: typer.Context) -> None:
     """Print each dimension's complaints, programs and headline indicator, live from Redis."""
-    settings = Settings()
-    profile = load_city_profile(settings.city_profile)
-    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
-    query = StateQuery(client, KeySpace(settings.redis_prefix), profile)
-    figures = city_figures(query, profile, query.today(), groups=False)
+    from rich.console import Console
+
+    from pantau.context import context_of
+    from pantau.state.compute import city_figures
+
+    context = context_of(command)
+    query = context.query
+    figures = city_figures(query, context.profile, query.today(), groups=False)
     Console().print(dimension_table(figures))
 
 
 def dimension_table(figures: CityFigures) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"{figures.city}: live figures, {figures.today.isoformat()}")
     columns = ("dimension", "open", "received today", "resolved today",
                "mean to resolve (30 d)", "programs realized", "headline indicator")  # fmt: skip

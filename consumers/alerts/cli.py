@@ -1,87 +1,104 @@
-"""`pantau alerts serve | list | show ID | ack ID --by NAME`."""
+"""`pantau alerts list | show ID | ack ID --by NAME`, and `pantau run alerts` (the notifier)."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import redis
 import typer
-import uvicorn
-from prometheus_client import CollectorRegistry
-from rich.console import Console
-from rich.table import Table
 
-from consumers.alerts.lifecycle import acknowledge
-from consumers.alerts.service import create_app, record_json
-from consumers.alerts.webhooks import notifier_from_settings
-from pantau.contract.settings import Settings
-from pantau.state.alerts import AlertStore
+if TYPE_CHECKING:
+    from pantau.state.alerts import AlertStore
 
-app = typer.Typer(help="Operators' alerts: the notifier, and list, show and acknowledge.")
-console = Console()
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Operators' alerts: list, show and acknowledge.",
+    no_args_is_help=True,
+)
 
 
-def _store(settings: Settings) -> AlertStore:
-    return AlertStore(
-        redis.Redis.from_url(settings.redis_url.get_secret_value()), settings.redis_prefix
-    )
+def _store(command: typer.Context) -> AlertStore:
+    from pantau.context import context_of
+    from pantau.state.alerts import AlertStore
+
+    context = context_of(command)
+    return AlertStore(context.redis, context.keys)
 
 
-@app.command()
 def serve(
+    command: typer.Context,
     host: Annotated[
         str, typer.Option(help="Address to listen on (in a container: 0.0.0.0).")
     ] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="Default: PANTAU_ALERTS_PORT.")] = None,
 ) -> None:
     """Run the notifier: Kafka's alert events and Alertmanager's webhook, to the webhooks."""
-    settings = Settings()
-    uvicorn.run(create_app(settings), host=host, port=port or settings.alerts_port)
+    import uvicorn
+
+    from consumers.alerts.service import create_app
+    from pantau.context import context_of
+
+    context = context_of(command)
+    uvicorn.run(create_app(context), host=host, port=port or context.settings.alerts_port)
 
 
 @app.command("list")
 def list_alerts(
+    command: typer.Context,
     all_: Annotated[bool, typer.Option("--all", help="Include resolved alerts.")] = False,
 ) -> None:
     """The active alerts (firing or acknowledged), newest change first."""
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table("fingerprint", "alert", "state", "since", "summary", "acknowledged by")
-    for record in _store(Settings()).all(include_resolved=all_):
+    for record in _store(command).all(include_resolved=all_):
         table.add_row(
             record.fingerprint, record.alertname, record.state.value,
             record.started_at.strftime("%Y-%m-%d %H:%M"), record.summary,
             record.acknowledged_by or "",
         )  # fmt: skip
-    console.print(table)
+    Console().print(table)
 
 
 @app.command()
-def show(fingerprint: str) -> None:
+def show(command: typer.Context, fingerprint: str) -> None:
     """One alert with its evidence and lifecycle."""
-    record = _store(Settings()).get(fingerprint)
+    from rich.console import Console
+
+    from consumers.alerts.service import record_json
+
+    record = _store(command).get(fingerprint)
     if record is None:
-        console.print(f"[red]no alert {fingerprint}[/]")
+        typer.secho(f"no alert {fingerprint}", fg="red")
         raise typer.Exit(1)
-    console.print_json(record_json(record))
+    Console().print_json(record_json(record))
 
 
 @app.command()
 def ack(
+    command: typer.Context,
     fingerprint: str,
     by: Annotated[str, typer.Option(help="Who takes the alert.")],
 ) -> None:
     """Acknowledge a firing alert; the change goes to the webhooks too."""
-    settings = Settings()
-    store = _store(settings)
+    import asyncio
+    from datetime import UTC, datetime
+
+    from prometheus_client import CollectorRegistry
+
+    from consumers.alerts.lifecycle import acknowledge
+    from consumers.alerts.webhooks import webhook_notifier
+    from pantau.context import context_of
+
+    store = _store(command)
     if store.get(fingerprint) is None:
-        console.print(f"[red]no alert {fingerprint}[/]")
+        typer.secho(f"no alert {fingerprint}", fg="red")
         raise typer.Exit(1)
     changed = store.update(
         fingerprint, lambda r: acknowledge(r, by, datetime.now(UTC)) if r else None
     )
     if changed is None:
-        console.print(f"{fingerprint} is not firing; nothing to acknowledge")
+        typer.echo(f"{fingerprint} is not firing; nothing to acknowledge")
         raise typer.Exit(1)
-    asyncio.run(notifier_from_settings(settings, CollectorRegistry()).notify(changed))
-    console.print(f"{fingerprint} acknowledged by {by}")
+    asyncio.run(webhook_notifier(context_of(command), CollectorRegistry()).notify(changed))
+    typer.echo(f"{fingerprint} acknowledged by {by}")

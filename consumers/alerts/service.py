@@ -1,4 +1,4 @@
-"""`pantau alerts serve`: the notifier. It applies the stream's alert events from Kafka and
+"""`pantau run alerts`: the notifier. It applies the stream's alert events from Kafka and
 Alertmanager's webhook calls to one lifecycle store, sends every change to the webhooks,
 and serves the active alerts (JSON and Prometheus gauges) to the wall and Grafana."""
 
@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import redis
 from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI, Response
 from fastapi.concurrency import run_in_threadpool
@@ -22,7 +21,8 @@ from prometheus_client.registry import Collector
 
 from consumers.alerts.alertmanager import AlertmanagerPayload, fingerprint_of, from_alertmanager
 from consumers.alerts.lifecycle import from_stream
-from consumers.alerts.webhooks import notifier_from_settings
+from consumers.alerts.webhooks import webhook_notifier
+from pantau.context import Context
 from pantau.contract.alerts import parse_alert
 from pantau.contract.connections import kafka_options
 from pantau.contract.errors import ContractError
@@ -49,12 +49,12 @@ class ActiveAlertsCollector(Collector):
         yield gauge
 
 
-def create_app(settings: Settings, *, consume: bool = True) -> FastAPI:
-    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
-    store = AlertStore(client, settings.redis_prefix)
+def create_app(context: Context, *, consume: bool = True) -> FastAPI:
+    settings = context.settings
+    store = AlertStore(context.redis, context.keys)
     registry = CollectorRegistry()
     registry.register(ActiveAlertsCollector(store))
-    notifier = notifier_from_settings(settings, registry)
+    notifier = webhook_notifier(context, registry)
 
     async def apply(fingerprint: str, change: Any) -> None:
         changed = await run_in_threadpool(store.update, fingerprint, change)

@@ -13,8 +13,9 @@ import httpx
 import redis.asyncio as aioredis
 from prometheus_client import CollectorRegistry
 
+from pantau.context import Context
+from pantau.contract.keys import KeySpace
 from pantau.contract.metrics import WEBHOOK_DELIVERIES
-from pantau.contract.settings import Settings
 from pantau.instruments import counter
 from pantau.state.alerts import AlertRecord
 
@@ -26,14 +27,14 @@ class WebhookNotifier:
         self,
         urls: list[str],
         registry: CollectorRegistry,
+        keys: KeySpace,
         undelivered: aioredis.Redis | None = None,
-        undelivered_key: str = "pantau:alerts:undelivered",
         attempts: int = 5,
         first_backoff: float = 0.5,
     ) -> None:
         self.urls = urls
         self.undelivered = undelivered
-        self.undelivered_key = undelivered_key
+        self.keys = keys
         self.attempts = attempts
         self.first_backoff = first_backoff
         self.deliveries = counter(WEBHOOK_DELIVERIES, registry)
@@ -69,15 +70,10 @@ class WebhookNotifier:
         log.error("webhook %s: gave up (%s)", url, reason)
         if self.undelivered is not None:
             failed = {"url": url, "reason": reason, "at": datetime.now(UTC).isoformat(), **body}
-            await self.undelivered.rpush(self.undelivered_key, json.dumps(failed))
+            await self.undelivered.rpush(self.keys.undelivered_webhooks, json.dumps(failed))
 
 
-def notifier_from_settings(settings: Settings, registry: CollectorRegistry) -> WebhookNotifier:
+def webhook_notifier(context: Context, registry: CollectorRegistry) -> WebhookNotifier:
     """The webhooks of PANTAU_ALERT_WEBHOOKS, with failures kept under the live prefix."""
-    urls = [url.strip() for url in settings.alert_webhooks.split(",") if url.strip()]
-    return WebhookNotifier(
-        urls,
-        registry,
-        aioredis.Redis.from_url(settings.redis_url.get_secret_value()),
-        undelivered_key=f"{settings.redis_prefix}:alerts:undelivered",
-    )
+    urls = [url.strip() for url in context.settings.alert_webhooks.split(",") if url.strip()]
+    return WebhookNotifier(urls, registry, context.keys, context.async_redis())

@@ -1,4 +1,4 @@
-"""`pantau audit checkpoint`: follow the event topics, extend each partition's hash chain,
+"""`pantau run checkpoint`: follow the event topics, extend each partition's hash chain,
 and record a checkpoint every so many events (or seconds) in the audit topic and in Redis.
 
 Its place is the chain head in Redis, written after the checkpoint is acknowledged by
@@ -18,14 +18,14 @@ import redis
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from consumers.audit.chain import ChainHead, Checkpoint, checkpoint_of, digest
-from consumers.audit.keys import AuditKeys
 from pantau.contract.connections import kafka_options
+from pantau.contract.keys import CHECKPOINTER_ALIVE_SECONDS, KeySpace
 from pantau.contract.settings import Settings
-from pantau.contract.topics import AUDIT, EVENT_TOPICS
+from pantau.contract.topics import AUDIT, EVENT_TOPICS, Partition
 
 log = logging.getLogger("pantau.audit")
 Pending = list[tuple[int, str]]  # (offset, digest)
-ALIVE_SECONDS = 60
+ALIVE_SECONDS = CHECKPOINTER_ALIVE_SECONDS
 
 
 class Checkpointer:
@@ -34,7 +34,7 @@ class Checkpointer:
     ) -> None:
         self.settings = settings
         self.redis = client
-        self.keys = AuditKeys(settings.redis_prefix)
+        self.keys = KeySpace(settings.redis_prefix)
         self.every = every
         self.interval = interval
         self.partitions = [TopicPartition(t.name, p) for t in EVENT_TOPICS.values()
@@ -43,7 +43,7 @@ class Checkpointer:
         self.written = 0
 
     def _head(self, tp: TopicPartition) -> ChainHead:
-        raw = self.redis.get(self.keys.head(_shard(tp)))
+        raw = self.redis.get(self.keys.audit_head(Partition(*tp).label))
         return ChainHead() if raw is None else ChainHead.model_validate_json(raw)
 
     def run(self, until_caught_up: bool = False, stop: Callable[[], bool] = lambda: False) -> int:
@@ -74,7 +74,9 @@ class Checkpointer:
             pending: dict[TopicPartition, Pending] = {tp: [] for tp in self.partitions}
             since: dict[TopicPartition, float] = {}
             while not stop():
-                self.redis.set(self.keys.alive, datetime.now(UTC).isoformat(), ex=ALIVE_SECONDS)
+                self.redis.set(
+                    self.keys.checkpointer_alive, datetime.now(UTC).isoformat(), ex=ALIVE_SECONDS
+                )
                 for tp, records in consumer.poll(timeout_ms=500).items():
                     pending[tp].extend((r.offset, digest(r.value)) for r in records)
                     since.setdefault(tp, time.monotonic())
@@ -122,18 +124,14 @@ class Checkpointer:
         summary = checkpoint.model_dump(mode="json", exclude={"digests", "offsets"})
         new_head = ChainHead(next_offset=checkpoint.last_offset + 1, hash=checkpoint.hash)
         with self.redis.pipeline(transaction=True) as pipeline:
-            pipeline.set(self.keys.head(checkpoint.shard), new_head.model_dump_json())
+            pipeline.set(self.keys.audit_head(checkpoint.shard), new_head.model_dump_json())
             pipeline.zadd(
-                self.keys.checkpoints(checkpoint.shard),
+                self.keys.audit_checkpoints(checkpoint.shard),
                 {json.dumps(summary): checkpoint.last_offset},
             )
             pipeline.execute()
         self.heads[tp] = new_head
 
 
-def _shard(tp: TopicPartition) -> str:
-    return f"{tp.topic}[{tp.partition}]"
-
-
-def is_alive(client: redis.Redis, prefix: str) -> bool:
-    return bool(client.exists(AuditKeys(prefix).alive))
+def is_alive(client: redis.Redis, keys: KeySpace) -> bool:
+    return bool(client.exists(keys.checkpointer_alive))

@@ -1,42 +1,45 @@
-"""`pantau audit replay | snapshot | checkpoint | verify | export`."""
+"""`pantau audit replay | snapshot | verify | export`, and `pantau run checkpoint`."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Coroutine
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import redis
 import typer
-from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
-from consumers.audit.checkpoint import ALIVE_SECONDS, Checkpointer, is_alive
-from consumers.audit.export import export_log
-from consumers.audit.namespace import LivePrefixError, write_namespace
-from consumers.audit.report import write_reports
-from consumers.audit.run import audit_replay, audit_verify
-from consumers.audit.snapshot import save, take_snapshot
-from pantau.contract.city import CityProfile, load_city_profile
-from pantau.contract.settings import Settings
-from pantau.logreader import LogReadError
+from pantau.contract.keys import CHECKPOINTER_ALIVE_SECONDS as ALIVE_SECONDS
 
-app = typer.Typer(help="Replay the history, prove the wall's figures, detect tampering.",
-                  no_args_is_help=True)  # fmt: skip
-console = Console(soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pantau.contract.city import CityProfile
+
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Replay the history, prove the wall's figures, detect tampering.",
+    no_args_is_help=True,
+)
 T = TypeVar("T")
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(soft_wrap=True)
 
 
 def _run(job: Coroutine[Any, Any, T]) -> T:
     """Run an audit job; a log that cannot be read is an error the operator can act on."""
+    import asyncio
+
+    from pantau.logreader import LogReadError
+
     try:
         return asyncio.run(job)
     except LogReadError as error:
-        console.print(f"[red]cannot read the log:[/red] {error}")
+        _console().print(f"[red]cannot read the log:[/red] {error}")
         raise typer.Exit(2) from None
 
 
@@ -53,6 +56,7 @@ def _moment(text: str | None, option: str, profile: CityProfile) -> datetime | N
 
 @app.command()
 def replay(
+    command: typer.Context,
     since: Annotated[
         str | None, typer.Option("--from", help="Log time to start (default: the log's start).")
     ] = None,
@@ -83,8 +87,18 @@ def replay(
 ) -> None:
     """Rebuild the state from the log and report what the wall would have shown; compared
     with the live state (whole log to now) or a snapshot. Exit 1 when they differ."""
-    settings = Settings()
-    profile = load_city_profile(settings.city_profile)
+    from datetime import UTC, date
+
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from consumers.audit.namespace import LivePrefixError, write_namespace
+    from consumers.audit.report import write_reports
+    from consumers.audit.run import audit_replay
+    from pantau.context import context_of
+
+    context = context_of(command)
+    settings, profile, console = context.settings, context.profile, _console()
     start, stop = _moment(since, "--from", profile), _moment(until, "--to", profile)
     try:
         day = date.fromisoformat(as_of) if as_of else None
@@ -96,8 +110,7 @@ def replay(
         task = bar.add_task("replaying the log", total=None)
         report, replayed = _run(
             audit_replay(
-                settings,
-                profile,
+                context,
                 since=start,
                 until=stop,
                 as_of=day,
@@ -106,17 +119,18 @@ def replay(
             )
         )
     if into is not None:
-        client = redis.Redis.from_url(settings.redis_url.get_secret_value())
         offsets = {
             shard: stop_at - 1 for shard, stop_at in replayed.window.stop.items() if stop_at > 0
         }
         try:
-            written = write_namespace(client, into, settings.redis_prefix, replayed.state, offsets)
+            written = write_namespace(
+                context.redis, into, settings.redis_prefix, replayed.state, offsets
+            )
         except LivePrefixError as error:
             raise typer.BadParameter(str(error), param_hint="--into") from None
         console.print(
             f"rebuilt state written under {into}: ({written} keys): "
-            f"PANTAU_REDIS_PREFIX={into} pantau wall"
+            f"PANTAU_REDIS_PREFIX={into} pantau run wall"
         )
     folder = (
         out or Path(settings.state_dir) / "audit" / f"replay-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
@@ -142,24 +156,26 @@ def replay(
 
 @app.command()
 def snapshot(
+    command: typer.Context,
     out: Annotated[
         Path | None, typer.Option(help="Folder (default: STATE_DIR/audit/snapshots).")
     ] = None,
 ) -> None:
     """Save the live figures with the offsets they stand on."""
-    settings = Settings()
-    profile = load_city_profile(settings.city_profile)
-    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
-    taken = take_snapshot(client, settings.redis_prefix, profile)
-    path = save(taken, out or Path(settings.state_dir) / "audit" / "snapshots")
-    console.print(
+    from consumers.audit.snapshot import save, take_snapshot
+    from pantau.context import context_of
+
+    context = context_of(command)
+    taken = take_snapshot(context.redis, context.keys, context.profile)
+    path = save(taken, out or Path(context.settings.state_dir) / "audit" / "snapshots")
+    _console().print(
         f"snapshot of {len(taken.figures)} figures at {len(taken.offsets)} partition "
         f"offsets: {path}\nprove it later: pantau audit replay --snapshot {path}"
     )
 
 
-@app.command()
 def checkpoint(
+    command: typer.Context,
     every: Annotated[int, typer.Option(help="Events per checkpoint.", min=1)] = 500,
     interval: Annotated[
         float, typer.Option(help="Seconds before a partial checkpoint.", min=0.1)
@@ -176,19 +192,26 @@ def checkpoint(
     ] = False,
 ) -> None:
     """Extend each partition's hash chain; record checkpoints in pantau.audit and Redis."""
-    settings = Settings()
-    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    import logging
+
+    from consumers.audit.checkpoint import Checkpointer, is_alive
+    from pantau.context import context_of
+
+    context = context_of(command)
     if check:
-        alive = is_alive(client, settings.redis_prefix)
-        console.print("running" if alive else f"no checkpointer ran in the last {ALIVE_SECONDS} s")
+        alive = is_alive(context.redis, context.keys)
+        typer.echo("running" if alive else f"no checkpointer ran in the last {ALIVE_SECONDS} s")
         raise typer.Exit(0 if alive else 1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    written = Checkpointer(settings, client, every, interval).run(until_caught_up=once)
-    console.print(f"{written} checkpoints recorded")
+    written = Checkpointer(context.settings, context.redis, every, interval).run(
+        until_caught_up=once
+    )
+    typer.echo(f"{written} checkpoints recorded")
 
 
 @app.command()
 def verify(
+    command: typer.Context,
     log: Annotated[
         Path | None,
         typer.Option(
@@ -197,10 +220,16 @@ def verify(
     ] = None,
 ) -> None:
     """Recompute the chains and hold them against the checkpoints. Exit 1 on any finding."""
-    settings = Settings()
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from consumers.audit.run import audit_verify
+    from pantau.context import context_of
+
+    context, console = context_of(command), _console()
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("reading the log", total=None)
-        result = _run(audit_verify(settings, log, lambda n: bar.advance(task, n)))
+        result = _run(audit_verify(context, log, lambda n: bar.advance(task, n)))
     table = Table("partition", "events", "vouched for", "checkpoints")
     for shard, report in result.shards.items():
         table.add_row(shard, str(report.events), str(report.covered), str(report.checkpoints))
@@ -215,10 +244,16 @@ def verify(
 
 @app.command()
 def export(
+    command: typer.Context,
     path: Annotated[Path, typer.Argument(help="JSON lines file to write.", dir_okay=False)],
 ) -> None:
     """Copy the event log to a file (one message per line, with partition and offset)."""
-    settings = Settings()
+    from rich.progress import Progress
+
+    from consumers.audit.export import export_log
+    from pantau.context import context_of
+
+    settings, console = context_of(command).settings, _console()
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("exporting the log", total=None)
         count = _run(export_log(settings, path, lambda n: bar.advance(task, n)))

@@ -10,20 +10,19 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from pantau.contract.topics import EVENT_TOPICS
+from pantau.contract.keys import KeySpace
+from pantau.contract.topics import EVENT_TOPICS, Partition
 from pantau.state.codec import decode_record
-from pantau.state.keyspace import KeySpace
 from pantau.state.memory import MemoryState
 from pantau.state.records import Record
 
 DUMP = (Path(__file__).parent / "dump.lua").read_text()
-Shard = tuple[str, int]
 
 
 @dataclass
 class LiveState:
     state: MemoryState
-    offsets: dict[Shard, int]  # the last applied offset of each partition that has one
+    offsets: dict[Partition, int]  # the last applied offset of each partition that has one
 
 
 def read_live(client: redis.Redis, keys: KeySpace, zone: ZoneInfo) -> LiveState:
@@ -35,7 +34,7 @@ def read_live(client: redis.Redis, keys: KeySpace, zone: ZoneInfo) -> LiveState:
             reply = dump(keys=[keys.offset(spec.name, partition)], args=[f"{shard}:*"])
             offset, flat = reply[0], reply[1:]
             if offset is not None:
-                live.offsets[(spec.name, partition)] = int(offset)
+                live.offsets[Partition(spec.name, partition)] = int(offset)
             records: dict[str, Record] = {}
             aggregates: dict[str, Counter[str]] = {}
             for key, value in zip(flat[::2], flat[1::2], strict=True):
@@ -46,7 +45,7 @@ def read_live(client: redis.Redis, keys: KeySpace, zone: ZoneInfo) -> LiveState:
                     pairs = zip(value[::2], value[1::2], strict=True)
                     aggregates[name[4:]] = Counter({f.decode(): int(v) for f, v in pairs})
             if records:
-                live.state.records[(spec.name, partition)] = records
+                live.state.records[Partition(spec.name, partition)] = records
             if aggregates:
-                live.state.aggregates[(spec.name, partition)] = aggregates
+                live.state.aggregates[Partition(spec.name, partition)] = aggregates
     return live

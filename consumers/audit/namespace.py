@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import redis
 
+from pantau.contract.keys import KeySpace
+from pantau.contract.topics import Partition
 from pantau.state.codec import encode_record
-from pantau.state.keyspace import KeySpace
 from pantau.state.memory import MemoryState
 
 CHUNK = 5000
@@ -22,7 +23,7 @@ def write_namespace(
     prefix: str,
     live_prefix: str,
     state: MemoryState,
-    offsets: dict[tuple[str, int], int],
+    offsets: dict[Partition, int],
 ) -> int:
     """Replace everything under `prefix` with the state; the number of keys written."""
     if prefix == live_prefix or prefix.startswith(f"{live_prefix}:"):
@@ -30,7 +31,7 @@ def write_namespace(
     if not prefix.startswith("pantau"):
         # Pantau's Redis user may write only names that start so (deploy/stack/redis_acl.py).
         raise LivePrefixError(f"{prefix} does not start with 'pantau'; try pantau-audit")
-    stale = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    stale = list(client.scan_iter(match=KeySpace(prefix).pattern, count=1000))
     for start in range(0, len(stale), CHUNK):
         client.unlink(*stale[start : start + CHUNK])
     keys = KeySpace(prefix)

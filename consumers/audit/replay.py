@@ -25,7 +25,7 @@ from consumers.audit.replay_part import run_part
 from pantau.contract.city import CityProfile
 from pantau.contract.events import AnyEvent
 from pantau.contract.settings import Settings
-from pantau.contract.topics import EVENT_TOPICS
+from pantau.contract.topics import EVENT_TOPICS, Partition
 from pantau.contract.wire import WireEvent
 from pantau.gcpause import gc_paused
 from pantau.logreader import LogReader, partitions_of
@@ -37,7 +37,6 @@ from pantau.state.records import Record
 
 TRAIL = 8  # the last events of each entity kept to explain a difference
 Progress = Callable[[int], None]
-Shard = tuple[str, int]
 Step = tuple[int, int, str]  # partition, offset, event id: a Trace while replaying
 # Windows this large are shared among processes; below it, starting them costs more.
 PARALLEL_FROM = 100_000
@@ -51,14 +50,14 @@ _FLAT_TRAIL = msgspec.msgpack.Decoder(tuple[list[str], list[int], list[int], lis
 class Window:
     """Per partition, the offsets to read: [start, stop)."""
 
-    start: dict[Shard, int]
-    stop: dict[Shard, int]
+    start: dict[Partition, int]
+    stop: dict[Partition, int]
 
     @property
     def size(self) -> int:
         return sum(max(0, self.stop[s] - self.start.get(s, 0)) for s in self.stop)
 
-    def shard_size(self, shard: Shard) -> int:
+    def shard_size(self, shard: Partition) -> int:
         return max(0, self.stop[shard] - self.start.get(shard, 0))
 
 
@@ -77,9 +76,9 @@ class Trail(Mapping[tuple[str, str], list[Trace]]):
     """
 
     def __init__(self) -> None:
-        self.shards: dict[Shard, dict[str, deque[Step]]] = {}
+        self.shards: dict[Partition, dict[str, deque[Step]]] = {}
 
-    def shard(self, shard: Shard) -> dict[str, deque[Step]]:
+    def shard(self, shard: Partition) -> dict[str, deque[Step]]:
         return self.shards.setdefault(shard, {})
 
     def __getitem__(self, key: tuple[str, str]) -> list[Trace]:
@@ -126,20 +125,20 @@ async def window_for(
     reader: LogReader,
     since: datetime | None = None,
     until: datetime | None = None,
-    offsets: dict[Shard, int] | None = None,
+    offsets: dict[Partition, int] | None = None,
 ) -> Window:
     """From `since` (or the log's start) to `until` (or now), or exactly to a snapshot's
     applied offsets (each partition up to and including its offset)."""
     tps = partitions_of(*EVENT_TOPICS.values())
     bounds = await reader.bounds(tps)
-    start = {(tp.topic, tp.partition): bounds[tp][0] for tp in tps}
-    stop = {(tp.topic, tp.partition): bounds[tp][1] for tp in tps}
+    start = {Partition(*tp): bounds[tp][0] for tp in tps}
+    stop = {Partition(*tp): bounds[tp][1] for tp in tps}
     if since is not None:
-        start = {_shard(tp): o for tp, o in (await reader.offsets_at(tps, since)).items()}
+        start = {Partition(*tp): o for tp, o in (await reader.offsets_at(tps, since)).items()}
     if offsets is not None:
         stop = {shard: offsets.get(shard, -1) + 1 for shard in stop}
     elif until is not None:
-        stop = {_shard(tp): o for tp, o in (await reader.offsets_at(tps, until)).items()}
+        stop = {Partition(*tp): o for tp, o in (await reader.offsets_at(tps, until)).items()}
     return Window(start, stop)
 
 
@@ -178,7 +177,7 @@ async def replay(
 class ShardFold:
     """One partition's share of a replay: what it adds to the state, trail and counts."""
 
-    shard: Shard
+    shard: Partition
     # The shard's entries of MemoryState.records and .aggregates; None when nothing was
     # folded (no batch was read).
     records: dict[str, Record] | None = None
@@ -228,7 +227,7 @@ async def _fold_shard(
     reader: LogReader,
     profile: CityProfile,
     window: Window,
-    shard: Shard,
+    shard: Partition,
     progress: Progress | None = None,
 ) -> ShardFold:
     """The shard's records folded event by event with the worker's folds; its aggregates
@@ -282,21 +281,21 @@ async def _fold_in_processes(
     settings: Settings,
     profile: CityProfile,
     window: Window,
-    shards: list[Shard],
+    shards: list[Partition],
     processes: int,
     progress: Progress | None,
-) -> dict[Shard, ShardFold]:
+) -> dict[Partition, ShardFold]:
     """The shards shared among `processes`: this one, which has everything imported and
     needs no fold sent back, and fresh interpreters for the rest
     (consumers.audit.replay_part), each sending back a ShardFold per shard."""
-    parts: dict[Shard, ShardFold] = {}
+    parts: dict[Partition, ShardFold] = {}
 
     def received(fold: ShardFold) -> None:
         parts[fold.shard] = fold
         if progress is not None:
             progress(fold.events + fold.rejected)
 
-    async def fold_here(share: list[Shard]) -> None:
+    async def fold_here(share: list[Partition]) -> None:
         async with LogReader(settings) as reader:
             for shard in share:
                 parts[shard] = await _fold_shard(reader, profile, window, shard, progress)
@@ -317,11 +316,11 @@ async def _fold_in_processes(
     return parts
 
 
-def _shares(window: Window, shards: list[Shard], processes: int) -> list[list[Shard]]:
+def _shares(window: Window, shards: list[Partition], processes: int) -> list[list[Partition]]:
     """The shards in at most `processes` shares of about equal size: the largest first,
     each to the share with the fewest events so far."""
     loads = [0] * processes
-    shares: list[list[Shard]] = [[] for _ in range(processes)]
+    shares: list[list[Partition]] = [[] for _ in range(processes)]
     for shard in sorted(shards, key=window.shard_size, reverse=True):
         least = loads.index(min(loads))
         shares[least].append(shard)
@@ -333,7 +332,7 @@ def fold_shards(
     settings: Settings,
     profile: CityProfile,
     window: Window,
-    shards: list[Shard],
+    shards: list[Partition],
     send: Callable[[ShardFold], None],
 ) -> None:
     """What a replay_part process does: read and fold its shards one after another with
@@ -347,7 +346,3 @@ def fold_shards(
                 send(folded)
 
     asyncio.run(fold())
-
-
-def _shard(tp: TopicPartition) -> Shard:
-    return (tp.topic, tp.partition)

@@ -7,30 +7,24 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import redis
-from aiokafka import TopicPartition
-
 from consumers.audit.chain import ChainHead, Checkpoint
 from consumers.audit.compare import figure_rows, state_differences
 from consumers.audit.export import read_export
-from consumers.audit.keys import AuditKeys
 from consumers.audit.live import LiveState, read_live
 from consumers.audit.replay import Progress, Replay, replay, window_for
 from consumers.audit.report import AuditReport, Verdict
 from consumers.audit.snapshot import load
 from consumers.audit.verify import LogEvent, Verification, log_event, verify
-from pantau.contract.city import CityProfile
+from pantau.context import Context
 from pantau.contract.settings import Settings
-from pantau.contract.topics import AUDIT, EVENT_TOPICS
+from pantau.contract.topics import AUDIT, EVENT_TOPICS, Partition
 from pantau.logreader import LogReader, partitions_of
 from pantau.state.compute import city_figures
-from pantau.state.keyspace import KeySpace
 from pantau.state.named import Figures, named_figures
 
 
 async def audit_replay(
-    settings: Settings,
-    profile: CityProfile,
+    context: Context,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -40,7 +34,7 @@ async def audit_replay(
 ) -> tuple[AuditReport, Replay]:
     """Replay the window and compare: with a snapshot when given, with the live state when
     the window runs from the log's start to now, with nothing otherwise."""
-    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    settings, profile = context.settings, context.profile
     live: LiveState | None = None
     shown: Figures | None = None
     compared: str | None = None
@@ -50,7 +44,7 @@ async def audit_replay(
             window = await window_for(reader, since, offsets=saved.shard_offsets())
             today, shown, compared = saved.today, saved.figures, str(snapshot)
         elif until is None and since is None:
-            live = read_live(client, KeySpace(settings.redis_prefix), profile.timezone)
+            live = read_live(context.redis, context.keys, profile.timezone)
             window = await window_for(reader, offsets=live.offsets)
             today = as_of or datetime.now(profile.timezone).date()
             shown, compared = named_figures(city_figures(live.state, profile, today)), "live state"
@@ -96,12 +90,11 @@ async def recorded_checkpoints(settings: Settings) -> dict[str, list[Checkpoint]
     return dict(found)
 
 
-def redis_heads(settings: Settings) -> dict[str, ChainHead]:
+def redis_heads(context: Context) -> dict[str, ChainHead]:
     """Every partition's chain head as Redis holds it at one moment (one MGET)."""
-    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
-    keys = AuditKeys(settings.redis_prefix)
-    shards = [_shard(tp) for tp in partitions_of(*EVENT_TOPICS.values())]
-    raws = client.mget([keys.head(shard) for shard in shards])
+    client, keys = context.redis, context.keys
+    shards = [Partition(*tp).label for tp in partitions_of(*EVENT_TOPICS.values())]
+    raws = client.mget([keys.audit_head(shard) for shard in shards])
     return {
         shard: ChainHead.model_validate_json(raw)
         for shard, raw in zip(shards, raws, strict=True)
@@ -117,7 +110,7 @@ async def log_from_kafka(
         tps = partitions_of(*EVENT_TOPICS.values())
         bounds = await reader.bounds(tps)
         for tp in tps:
-            shard = _shard(tp)
+            shard = Partition(*tp).label
             async for records in reader.read(tp, *bounds[tp]):
                 logs[shard].extend(log_event(r.offset, r.value) for r in records)
                 if progress is not None:
@@ -128,22 +121,21 @@ async def log_from_kafka(
 def log_from_export(path: Path) -> dict[str, list[LogEvent]]:
     logs: dict[str, list[LogEvent]] = defaultdict(list)
     for entry in read_export(path):
-        logs[f"{entry.topic}[{entry.partition}]"].append(log_event(entry.offset, entry.raw()))
+        logs[Partition(entry.topic, entry.partition).label].append(
+            log_event(entry.offset, entry.raw())
+        )
     return dict(logs)
 
 
 async def audit_verify(
-    settings: Settings, copy: Path | None = None, progress: Progress | None = None
+    context: Context, copy: Path | None = None, progress: Progress | None = None
 ) -> Verification:
     # The checkpointer writes the log's events, then a checkpoint to the topic, then the
     # head to Redis; reading in the other order (Redis, the topic, the log) means each read
     # holds at least what the one before vouches for, however far the checkpointer moves
     # meanwhile. Read otherwise, a head written since the topic was read looks forged.
-    heads = redis_heads(settings)
+    settings = context.settings
+    heads = redis_heads(context)
     checkpoints = await recorded_checkpoints(settings)
     logs = log_from_export(copy) if copy is not None else await log_from_kafka(settings, progress)
     return verify(checkpoints, logs, heads)
-
-
-def _shard(tp: TopicPartition) -> str:
-    return f"{tp.topic}[{tp.partition}]"

@@ -11,8 +11,9 @@ from pydantic import BaseModel
 
 from consumers.audit.live import read_live
 from pantau.contract.city import CityProfile
+from pantau.contract.keys import KeySpace
+from pantau.contract.topics import Partition
 from pantau.state.compute import city_figures
-from pantau.state.keyspace import KeySpace
 from pantau.state.named import Figures, named_figures
 
 
@@ -24,24 +25,20 @@ class Snapshot(BaseModel):
     offsets: dict[str, int]  # "pantau.complaints[3]" -> last applied offset
     figures: Figures
 
-    def shard_offsets(self) -> dict[tuple[str, int], int]:
-        parsed = {}
-        for name, offset in self.offsets.items():
-            topic, partition = name[:-1].split("[")
-            parsed[(topic, int(partition))] = offset
-        return parsed
+    def shard_offsets(self) -> dict[Partition, int]:
+        return {Partition.from_label(label): offset for label, offset in self.offsets.items()}
 
 
-def take_snapshot(client: redis.Redis, prefix: str, profile: CityProfile) -> Snapshot:
-    live = read_live(client, KeySpace(prefix), profile.timezone)
+def take_snapshot(client: redis.Redis, keys: KeySpace, profile: CityProfile) -> Snapshot:
+    live = read_live(client, keys, profile.timezone)
     taken_at = datetime.now(UTC)
     today = taken_at.astimezone(profile.timezone).date()
     return Snapshot(
         taken_at=taken_at,
         city=profile.city.name,
         today=today,
-        prefix=prefix,
-        offsets={f"{t}[{p}]": o for (t, p), o in sorted(live.offsets.items())},
+        prefix=keys.prefix,
+        offsets={shard.label: o for shard, o in sorted(live.offsets.items())},
         figures=named_figures(city_figures(live.state, profile, today)),
     )
 

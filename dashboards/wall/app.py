@@ -1,4 +1,4 @@
-"""`pantau wall`: the full-screen page for the command-center TVs and its event stream.
+"""`pantau run wall`: the full-screen page for the command-center TVs and its event stream.
 
 GET /            the page (no CDN: its script and styles are served from here)
 GET /events      server-sent events: the snapshot now, then every change
@@ -15,8 +15,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import redis
-import redis.asyncio as aioredis
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -25,29 +23,23 @@ from sse_starlette.sse import EventSourceResponse
 from dashboards.wall.feed import WallFeed
 from dashboards.wall.newest import NewestComplaints
 from dashboards.wall.snapshot import WallSnapshot, snapshot
-from pantau.contract.city import CityProfile, load_city_profile
-from pantau.contract.settings import Settings
+from pantau.context import Context
 from pantau.state.alerts import AlertStore
-from pantau.state.keyspace import KeySpace
-from pantau.state.query import StateQuery
 
 log = logging.getLogger("pantau.wall")
 STATIC = Path(__file__).resolve().parent / "static"
 RECONNECT_MS = 1000
 
 
-def create_app(settings: Settings, profile: CityProfile | None = None) -> FastAPI:
-    city = profile or load_city_profile(settings.city_profile)
-    url = settings.redis_url.get_secret_value()
-    query = StateQuery(redis.Redis.from_url(url), KeySpace(settings.redis_prefix), city)
-    alerts = AlertStore(query.redis, settings.redis_prefix)
+def create_app(context: Context) -> FastAPI:
+    settings, city, query = context.settings, context.profile, context.query
+    alerts = AlertStore(query.redis, query.keys)
     newest = NewestComplaints(city)
 
     def compute() -> WallSnapshot:
         return snapshot(query, alerts, newest.lines(), city)
 
-    feed = WallFeed(compute, [KeySpace(settings.redis_prefix).changes_channel,
-                              alerts.changes_channel])  # fmt: skip
+    feed = WallFeed(compute, [context.keys.changes_channel, alerts.changes_channel])
 
     async def follow_complaints() -> None:
         while True:
@@ -59,7 +51,7 @@ def create_app(settings: Settings, profile: CityProfile | None = None) -> FastAP
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        notices = aioredis.Redis.from_url(url)
+        notices = context.async_redis()
         await feed.refresh()
         tasks = [
             asyncio.create_task(feed.refresh_forever()),

@@ -1,28 +1,30 @@
-"""`pantau wall`: serve the live wall page."""
+"""`pantau run wall`: serve the live wall page."""
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
-import uvicorn
-
-from pantau.contract.settings import Settings
 
 
 def wall(
+    command: typer.Context,
     host: Annotated[str, typer.Option(help="Default: PANTAU_WALL_BIND.")] = "",
     port: Annotated[int | None, typer.Option(help="Default: PANTAU_WALL_PORT.")] = None,
 ) -> None:
     """Serve the full-screen page for the command-center TVs, updated as events arrive."""
-    from dashboards.wall.app import create_app  # the web stack loads only for this command
+    import logging
 
-    settings = Settings()
+    import uvicorn
+
+    from dashboards.wall.app import create_app
+    from pantau.context import context_of
+
+    context = context_of(command)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     uvicorn.run(
-        create_app(settings),
-        host=host or settings.wall_bind,
-        port=port or settings.wall_port,
+        create_app(context),
+        host=host or context.settings.wall_bind,
+        port=port or context.settings.wall_port,
         log_level="warning",
     )

@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from kafka import KafkaProducer
 
 from pantau.contract.connections import kafka_options
-from pantau.contract.keys import healthcheck_key
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import HEALTHCHECK
 
@@ -95,7 +95,7 @@ async def _read_back(
 def check_redis(settings: Settings) -> str:
     client = redis.Redis.from_url(settings.redis_url.get_secret_value(), socket_timeout=5)
     probe = uuid.uuid4().hex
-    key = healthcheck_key(probe)
+    key = KeySpace(settings.redis_prefix).healthcheck(probe)
     try:
         client.set(key, probe, ex=60)
         if client.get(key) != probe.encode():

@@ -2,35 +2,46 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from deploy.stack.check import run_checks
-from deploy.stack.errors import StackError
-from deploy.stack.install import InstallError
-from deploy.stack.manager import ServiceStatus, Stack
-from deploy.stack.secrets import ENV_FILE, ensure_env_file
-from deploy.stack.tls import ensure_broker_tls
-from deploy.stack.topics import ensure_topics
-from deploy.stack.web_auth import write_web_auth
-from pantau.contract.connections import kafka_options
-from pantau.contract.settings import Settings
+if TYPE_CHECKING:
+    from rich.console import Console
 
-app = typer.Typer(help="The local stack: Kafka (KRaft), Redis, Prometheus, Alertmanager.")
-console = Console()
+    from deploy.stack.manager import ServiceStatus
+    from pantau.contract.settings import Settings
+
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="The local stack: Kafka (KRaft), Redis, Prometheus, Alertmanager.",
+    no_args_is_help=True,
+)
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console()
+
+
+def _settings(command: typer.Context) -> Settings:
+    from pantau.context import context_of
+
+    return context_of(command).settings
 
 
 @app.command()
-def install() -> None:
+def install(command: typer.Context) -> None:
     """Install the stack's programs and the Kafka jars, start nothing."""
+    from deploy.stack.install import InstallError
+    from deploy.stack.manager import Stack
+
+    console = _console()
     try:
         with console.status("installing the stack's programs"):
-            Stack(Settings(), report=lambda message: console.log(message)).install()
+            Stack(_settings(command), report=lambda message: console.log(message)).install()
     except InstallError as error:
         console.print(f"[red]install failed:[/] {error}")
         raise typer.Exit(1) from None
@@ -41,6 +52,9 @@ def install() -> None:
 def make_secrets() -> None:
     """Write this machine's passwords into .env where missing (Redis, Kafka, monitoring,
     Grafana, the intake's key); values already there are kept."""
+    from deploy.stack.secrets import ENV_FILE, ensure_env_file
+
+    console = _console()
     added = ensure_env_file()
     console.print(f"{ENV_FILE}: added {', '.join(added)}" if added else f"{ENV_FILE}: complete")
 
@@ -52,6 +66,11 @@ def certs(
     host: Annotated[list[str], typer.Option(help="A name clients dial; repeat for more.")],
 ) -> None:
     """A CA and a broker certificate for Kafka's TLS (compose's one-shot `certs`)."""
+    import shutil
+
+    from deploy.stack.tls import ensure_broker_tls
+
+    console = _console()
     # The broker's container runs as another user than this one, and `out` is a volume
     # only the broker mounts: its key is made readable to that user.
     files = ensure_broker_tls(out, tuple(host), keystore_mode=0o644)
@@ -62,10 +81,14 @@ def certs(
 
 @app.command(name="web-auth")
 def web_auth(
+    command: typer.Context,
     out: Annotated[Path, typer.Option(help="Folder for web.yml and the password file.")],
 ) -> None:
     """Basic auth for Prometheus and Alertmanager from PANTAU_MONITORING_PASSWORD."""
-    password = Settings().monitoring_password
+    from deploy.stack.web_auth import write_web_auth
+
+    console = _console()
+    password = _settings(command).monitoring_password
     if password is None:
         console.print("[red]PANTAU_MONITORING_PASSWORD is not set[/] (pantau stack secrets)")
         raise typer.Exit(2)
@@ -73,9 +96,14 @@ def web_auth(
 
 
 @app.command()
-def up() -> None:
+def up(command: typer.Context) -> None:
     """Install what is missing, start every service on loopback, create the topics."""
-    stack = Stack(Settings(), report=lambda message: console.log(message))
+    from deploy.stack.errors import StackError
+    from deploy.stack.install import InstallError
+    from deploy.stack.manager import Stack
+
+    console = _console()
+    stack = Stack(_settings(command), report=lambda message: console.log(message))
     try:
         with console.status("bringing the stack up"):
             statuses = stack.up()
@@ -91,9 +119,11 @@ def up() -> None:
 
 
 @app.command()
-def status() -> None:
+def status(command: typer.Context) -> None:
     """Each service's address, pid and health; exits 1 unless all are healthy."""
-    stack = Stack(Settings())
+    from deploy.stack.manager import Stack
+
+    stack = Stack(_settings(command))
     statuses = stack.status()
     _print_status(statuses, stack.paths.root.as_posix())
     if not all(s.state == "healthy" for s in statuses):
@@ -102,10 +132,14 @@ def status() -> None:
 
 @app.command()
 def down(
+    command: typer.Context,
     purge: Annotated[bool, typer.Option(help="Also remove data, logs and pid files.")] = False,
 ) -> None:
     """Stop only the processes `up` started; data stays unless --purge."""
-    stack = Stack(Settings())
+    from deploy.stack.manager import Stack
+
+    console = _console()
+    stack = Stack(_settings(command))
     stopped = stack.down(purge=purge)
     console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
     if purge:
@@ -113,17 +147,26 @@ def down(
 
 
 @app.command()
-def topics() -> None:
+def topics(command: typer.Context) -> None:
     """Create Pantau's topics on the configured brokers (for a Kafka this stack did not start)."""
-    settings = Settings()
+    from deploy.stack.topics import ensure_topics
+    from pantau.contract.connections import kafka_options
+
+    console = _console()
+    settings = _settings(command)
     created = ensure_topics(settings.kafka_bootstrap, options=kafka_options(settings))
     console.print(f"created: {', '.join(created) or 'none, all exist'}")
 
 
 @app.command()
-def check() -> None:
+def check(command: typer.Context) -> None:
     """A real round trip through Kafka, Redis, Prometheus and Alertmanager."""
-    results = run_checks(Settings())
+    from rich.table import Table
+
+    from deploy.stack.check import run_checks
+
+    console = _console()
+    results = run_checks(_settings(command))
     table = Table("check", "result", "detail", "seconds")
     for result in results:
         verdict = "[green]ok[/]" if result.ok else "[red]FAILED[/]"
@@ -134,6 +177,9 @@ def check() -> None:
 
 
 def _print_status(statuses: list[ServiceStatus], state_dir: str) -> None:
+    from rich.table import Table
+
+    console = _console()
     table = Table("service", "address", "pid", "state", title=f"state folder: {state_dir}")
     colours = {"healthy": "green", "stopped": "dim", "foreign": "yellow", "unhealthy": "red"}
     for s in statuses:

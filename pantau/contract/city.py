@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal, Self
@@ -40,11 +41,24 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Place(_Strict):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
 class CityInfo(_Strict):
     key: Slug
     name: Label
     province: Label
     timezone: str
+    # The first part of every complaint id the city's own producers make up (intake,
+    # simulator): "MJK" gives MJK-20261127-3f9a0c1d.
+    complaint_prefix: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,7}$")
+    # Where the simulator drops its complaints' pins (within ~2 km): the city hall.
+    centre: Place
+
+    def new_complaint_id(self, day: date, serial: str) -> str:
+        return f"{self.complaint_prefix}-{day:%Y%m%d}-{serial}"
 
     @field_validator("timezone")
     @classmethod

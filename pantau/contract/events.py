@@ -22,6 +22,7 @@ from pydantic import (
 
 from pantau.contract.dimensions import Dimension
 from pantau.contract.errors import ContractError
+from pantau.contract.kinds import EventKind as EventKind
 
 SCHEMA_VERSION: Literal[1] = 1
 
@@ -35,12 +36,6 @@ Identifier = Annotated[
 # Profile keys (categories, agencies, areas) are lowercase slugs.
 Slug = Annotated[str, Field(min_length=1, max_length=48, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Label = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-class EventKind(StrEnum):
-    COMPLAINT = "complaint"
-    PROGRAM = "program"
-    INDICATOR = "indicator"
 
 
 class ComplaintStatus(StrEnum):

@@ -1,18 +1,13 @@
-"""Every Redis key Pantau writes: its owner and shape, in one place.
+"""Every Redis key and pub/sub channel Pantau uses: its owner and shape, built in one place.
 
-Every key and pub/sub channel starts with `pantau` (any PANTAU_REDIS_PREFIX does): Redis'
-ACL lets Pantau's user touch nothing else (deploy/stack/redis_acl.py).
+`KeySpace(prefix)` builds them all, so every name starts with the configured prefix
+(PANTAU_REDIS_PREFIX, which starts with `pantau`): Redis' ACL lets Pantau's user touch
+nothing else (deploy/stack/redis_acl.py), and an audit replay or a test under another
+prefix never touches the live names. Below, the prefix is the default, `pantau`.
 
-pantau:healthcheck:{probe}
-    owner `pantau stack check`; string with a 60 s TTL; pantau:healthcheck:9f1c0a…
-pantau:intake:request:{complaint id}
-    owner intake; string, the JSON of its Open311 view (no identity, no free text);
-    pantau:intake:request:MJK-20261127-3f9a0c1d
-pantau:intake:requests
-    owner intake; sorted set of complaint ids scored by requested time (epoch seconds)
-
-Live state, owner the stream worker (pantau/state/keyspace.py builds these names). Every
-key of one partition shares the hash tag {topic.partition}; readers sum the partitions.
+Live state, owner the stream worker. Every key of one partition shares the hash tag
+{topic.partition}, so the atomic commit of a batch touches one slot and stays valid on
+Redis Cluster; readers sum the partitions.
 
 pantau:{pantau.complaints.3}:offset
     string: the partition's last applied offset (written in the same atomic step as
@@ -35,7 +30,13 @@ pantau:{pantau.indicators.0}:agg:indicators:dimension:living
 pantau:changes
     pub/sub channel: {"topic", "partition", "offset"} after every committed batch
 
-Alerts, owner the notifier (`pantau alerts serve`; pantau/state/alerts.py):
+Spike detection, owner the detector (`pantau run detect`):
+
+pantau:detector:state
+    string: JSON of the last evaluated minute and each group's open spike, so a restarted
+    detector neither repeats nor forgets an alert; its age is the detector's health check
+
+Alerts, owner the notifier (`pantau run alerts`; pantau/state/alerts.py):
 
 pantau:alerts:complaint-spike:dimension:living
     string: JSON of the alert's record (state firing, acknowledged or resolved; who
@@ -44,8 +45,10 @@ pantau:alerts:index
     sorted set of fingerprints scored by their last change (epoch seconds)
 pantau:alerts:changes
     pub/sub channel: the fingerprint of every alert that changed
+pantau:alerts:undelivered
+    list of JSON webhook deliveries that failed every attempt, kept for a later retry
 
-Audit, owner the checkpointer (`pantau audit checkpoint`; consumers/audit/keys.py):
+Audit, owner the checkpointer (`pantau run checkpoint`; consumers/audit/checkpoint.py):
 
 pantau:audit:head:pantau.complaints[3]
     string: JSON {"next_offset", "hash"}: where the partition's hash chain stands
@@ -55,19 +58,104 @@ pantau:audit:checkpoints:pantau.complaints[3]
 pantau:audit:checkpointer
     string with a 60 s TTL, refreshed while a checkpointer runs (its health check)
 
+Intake, owner the intake (`pantau run intake`; producers/intake/store.py):
+
+pantau:intake:request:MJK-20261127-3f9a0c1d
+    string, the JSON of the complaint's Open311 view (no identity, no free text)
+pantau:intake:requests
+    sorted set of complaint ids scored by requested time (epoch seconds)
+
+The stack's check (`pantau stack check`):
+
+pantau:healthcheck:9f1c0a…
+    string with a 60 s TTL, written, read back and deleted
+
 A replay's `--into PREFIX` writes the live-state keys above under PREFIX, never under
 the live prefix.
 """
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 PREFIX = "pantau"
+# A running checkpointer refreshes its mark well within this; a stopped one's expires.
+CHECKPOINTER_ALIVE_SECONDS = 60
 
 
-def healthcheck_key(probe: str) -> str:
-    return f"{PREFIX}:healthcheck:{probe}"
+@dataclass(frozen=True)
+class KeySpace:
+    prefix: str = PREFIX
 
+    @property
+    def pattern(self) -> str:
+        """A SCAN pattern that matches every key of this key space and nothing else."""
+        return f"{self.prefix}:*"
 
-def intake_request_key(service_request_id: str) -> str:
-    return f"{PREFIX}:intake:request:{service_request_id}"
+    # Live state (the stream worker).
 
+    def shard(self, topic: str, partition: int) -> str:
+        """The hash-tagged part shared by every key of one partition."""
+        return f"{self.prefix}:{{{topic}.{partition}}}"
 
-INTAKE_REQUEST_INDEX = f"{PREFIX}:intake:requests"
+    def offset(self, topic: str, partition: int) -> str:
+        return f"{self.shard(topic, partition)}:offset"
+
+    def record(self, topic: str, partition: int, entity: str) -> str:
+        return f"{self.shard(topic, partition)}:rec:{entity}"
+
+    def aggregate(self, topic: str, partition: int, suffix: str) -> str:
+        return f"{self.shard(topic, partition)}:agg:{suffix}"
+
+    @property
+    def changes_channel(self) -> str:
+        return f"{self.prefix}:changes"
+
+    # Spike detection.
+
+    @property
+    def detector_state(self) -> str:
+        return f"{self.prefix}:detector:state"
+
+    # Alerts (the notifier).
+
+    def alert(self, fingerprint: str) -> str:
+        return f"{self.prefix}:alerts:{fingerprint}"
+
+    @property
+    def alert_index(self) -> str:
+        return f"{self.prefix}:alerts:index"
+
+    @property
+    def alert_changes_channel(self) -> str:
+        return f"{self.prefix}:alerts:changes"
+
+    @property
+    def undelivered_webhooks(self) -> str:
+        return f"{self.prefix}:alerts:undelivered"
+
+    # Audit (the checkpointer); `label` is a partition's "pantau.complaints[3]".
+
+    def audit_head(self, label: str) -> str:
+        return f"{self.prefix}:audit:head:{label}"
+
+    def audit_checkpoints(self, label: str) -> str:
+        return f"{self.prefix}:audit:checkpoints:{label}"
+
+    @property
+    def checkpointer_alive(self) -> str:
+        return f"{self.prefix}:audit:checkpointer"
+
+    # Intake.
+
+    def intake_request(self, complaint_id: str) -> str:
+        return f"{self.prefix}:intake:request:{complaint_id}"
+
+    @property
+    def intake_requests(self) -> str:
+        return f"{self.prefix}:intake:requests"
+
+    # The stack's check.
+
+    def healthcheck(self, probe: str) -> str:
+        return f"{self.prefix}:healthcheck:{probe}"

@@ -1,7 +1,7 @@
 """One settings object for every role, read from the environment (prefix PANTAU_) once.
 
-Build it with `Settings()` at the edge (the CLI, a test fixture) and pass it in; nothing
-reads the environment elsewhere.
+Build it with `Settings()` at the edge (pantau/context.py for a command, a test fixture)
+and pass it in; nothing reads the environment elsewhere.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ one partition.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pantau.contract.events import EventKind
 
@@ -19,6 +20,29 @@ class TopicSpec:
     name: str
     partitions: int
     config: dict[str, str] = field(default_factory=lambda: dict(KEEP_FOREVER))
+
+
+class Partition(NamedTuple):
+    """One partition of one topic: the unit of order, of the worker's offset guard and of
+    the audit's hash chain. A tuple, so it equals and hashes like Kafka clients' own
+    (topic, partition) pairs."""
+
+    topic: str
+    number: int
+
+    @property
+    def label(self) -> str:
+        """How the audit names it, in its records and reports: "pantau.complaints[3]"."""
+        return f"{self.topic}[{self.number}]"
+
+    @classmethod
+    def from_label(cls, label: str) -> Partition:
+        topic, number = label.removesuffix("]").rsplit("[", 1)
+        return cls(topic, int(number))
+
+
+def partitions_of(*topics: TopicSpec) -> list[Partition]:
+    return [Partition(t.name, p) for t in topics for p in range(t.partitions)]
 
 
 COMPLAINTS = TopicSpec("pantau.complaints", partitions=6)

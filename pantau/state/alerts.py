@@ -13,6 +13,8 @@ from typing import Any
 import redis
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from pantau.contract.keys import KeySpace
+
 
 class AlertState(StrEnum):
     FIRING = "firing"
@@ -45,21 +47,21 @@ Change = Callable[[AlertRecord | None], AlertRecord | None]
 
 
 class AlertStore:
-    def __init__(self, client: redis.Redis, prefix: str) -> None:
+    def __init__(self, client: redis.Redis, keys: KeySpace) -> None:
         self.redis = client
-        self.prefix = prefix
+        self.keys = keys
 
     def key(self, fingerprint: str) -> str:
-        return f"{self.prefix}:alerts:{fingerprint}"
+        return self.keys.alert(fingerprint)
 
     @property
     def index(self) -> str:
-        return f"{self.prefix}:alerts:index"
+        return self.keys.alert_index
 
     @property
     def changes_channel(self) -> str:
         """Where each change is announced (the fingerprint), so the wall need not poll."""
-        return f"{self.prefix}:alerts:changes"
+        return self.keys.alert_changes_channel
 
     def get(self, fingerprint: str) -> AlertRecord | None:
         raw = self.redis.get(self.key(fingerprint))

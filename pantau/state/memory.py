@@ -8,23 +8,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from pantau.contract.topics import INDICATORS, TopicSpec
+from pantau.contract.topics import INDICATORS, Partition, TopicSpec
 from pantau.contract.wire import EitherEvent
 from pantau.state.batch import fold_batch
 from pantau.state.records import IndicatorRecord, Record
-
-Shard = tuple[str, int]  # (topic, partition)
 
 
 @dataclass
 class MemoryState:
     zone: ZoneInfo
-    records: dict[Shard, dict[str, Record]] = field(default_factory=dict)
-    aggregates: dict[Shard, dict[str, Counter[str]]] = field(default_factory=dict)
+    records: dict[Partition, dict[str, Record]] = field(default_factory=dict)
+    aggregates: dict[Partition, dict[str, Counter[str]]] = field(default_factory=dict)
 
     def apply(self, topic: str, partition: int, events: Iterable[EitherEvent]) -> None:
         batch = list(events)
-        shard = (topic, partition)
+        shard = Partition(topic, partition)
         records = self.records.setdefault(shard, {})
         before: dict[str, Record | None] = {e.entity_id: records.get(e.entity_id) for e in batch}
         # fold_batch declares the models only (the Structs have the same attributes)

@@ -1,8 +1,8 @@
 """Reading live state: the one module the wall, intake, metrics and audit share.
 
-Aggregates are kept per partition (see keyspace.py); every reader here sums them, so a
-figure is the same whichever worker, or how many, produced it. StateQuery is the live
-StateView: pantau/state/compute.py turns what it reads into the city's figures.
+Aggregates are kept per partition (see pantau/contract/keys.py); every reader here sums
+them, so a figure is the same whichever worker, or how many, produced it. StateQuery is
+the live StateView: pantau/state/compute.py turns what it reads into the city's figures.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from datetime import date, datetime
 import redis
 
 from pantau.contract.city import CityProfile
+from pantau.contract.keys import KeySpace
 from pantau.contract.topics import COMPLAINTS, INDICATORS, TopicSpec
 from pantau.state.codec import decode_record
-from pantau.state.keyspace import KeySpace
 from pantau.state.records import ComplaintRecord, IndicatorRecord
 
 

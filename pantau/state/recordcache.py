@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pantau.contract.topics import Partition
 from pantau.state.records import Record
-
-Partition = tuple[str, int]
 
 
 @dataclass

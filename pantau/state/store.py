@@ -31,10 +31,11 @@ from zoneinfo import ZoneInfo
 import redis.asyncio as aioredis
 from redis.exceptions import NoScriptError
 
+from pantau.contract.keys import KeySpace
+from pantau.contract.topics import Partition
 from pantau.contract.wire import EitherEvent
 from pantau.state.batch import fold_batch
 from pantau.state.codec import decode_record, encode_record
-from pantau.state.keyspace import KeySpace
 from pantau.state.recordcache import CachedPartition, RecordCache
 from pantau.state.records import Record
 
@@ -63,7 +64,7 @@ class CommitReport:
     applied_events: list[EitherEvent] = field(default_factory=list)
     # (topic, partition) -> the offset Redis holds, for partitions refused because Redis
     # holds less than it had acknowledged; nothing of those was applied.
-    behind: dict[tuple[str, int], int | None] = field(default_factory=dict)
+    behind: dict[Partition, int | None] = field(default_factory=dict)
 
 
 class StateStore:
@@ -85,7 +86,7 @@ class StateStore:
 
     def forget(self, topic: str, partition: int) -> None:
         """Drop what is cached of a partition this worker no longer owns."""
-        self._cache.forget((topic, partition))
+        self._cache.forget(Partition(topic, partition))
 
     async def commit(self, batches: list[PartitionBatch]) -> CommitReport:
         report = CommitReport()
@@ -98,8 +99,8 @@ class StateStore:
             planned = []
             for batch, (stored, records) in zip(pending, snapshots, strict=True):
                 if _lost_writes(batch, stored):
-                    self._cache.forget((batch.topic, batch.partition))
-                    report.behind[(batch.topic, batch.partition)] = stored
+                    self._cache.forget(Partition(batch.topic, batch.partition))
+                    report.behind[Partition(batch.topic, batch.partition)] = stored
                     continue
                 if stored is not None and batch.last_offset <= stored:
                     report.skipped += len(batch.events)
@@ -114,7 +115,7 @@ class StateStore:
             outcomes = await self._run(calls)
             pending = []
             for (batch, fresh, fold, skipped), done in zip(planned, outcomes, strict=True):
-                partition = (batch.topic, batch.partition)
+                partition = Partition(batch.topic, batch.partition)
                 if done:
                     self._cache.committed(partition, batch.last_offset, fold.changed)
                     report.applied += len(fresh)
@@ -138,7 +139,7 @@ class StateStore:
         plans: list[tuple[CachedPartition | None, list[str], dict[str, Record | None]]] = []
         reads = self._redis.pipeline(transaction=False)
         for batch in batches:
-            partition = (batch.topic, batch.partition)
+            partition = Partition(batch.topic, batch.partition)
             cached = self._cache.get(partition)
             if cached is not None and batch.acknowledged not in (None, cached.offset):
                 cached = None  # the worker knows of a write the cache missed
@@ -167,7 +168,7 @@ class StateStore:
             if cached is None:
                 raw_offset = next(results)
                 stored = None if raw_offset is None else int(raw_offset)
-                cached = self._cache.start((batch.topic, batch.partition), stored)
+                cached = self._cache.start(Partition(batch.topic, batch.partition), stored)
             raws = next(results) if missing else []
             for entity, raw in zip(missing, raws, strict=True):
                 known[entity] = decode_record(raw) if raw is not None else None

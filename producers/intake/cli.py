@@ -1,44 +1,33 @@
-"""`pantau intake serve | openapi`."""
+"""`pantau run intake` (the intake service) and `pantau dev intake-openapi`."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import redis
 import typer
-import uvicorn
-from rich.console import Console
 
-from pantau.contract.city import load_city_profile
-from pantau.contract.settings import Settings
-from pantau.publisher import EventPublisher
-from pantau.state.keyspace import KeySpace
-from pantau.state.query import StateQuery
-from producers.intake.app import create_app, openapi_spec
-from producers.intake.context import IntakeContext
-from producers.intake.ratelimit import Rate
-from producers.intake.store import RequestStore
-
-app = typer.Typer(help="The complaint intake service (Open311 GeoReport v2 and agencies' API).")
-console = Console(stderr=True)
+if TYPE_CHECKING:
+    from pantau.context import Context
+    from pantau.publisher import EventPublisher
+    from producers.intake.context import IntakeContext
 
 
-def build_context(settings: Settings, publisher: EventPublisher) -> IntakeContext:
+def build_context(context: Context, publisher: EventPublisher) -> IntakeContext:
+    from producers.intake.context import IntakeContext
+    from producers.intake.store import RequestStore
+
+    settings = context.settings
     keys = settings.intake_keys()
     if not keys and not settings.intake_auth_disabled:
         raise typer.BadParameter(
             "no API keys: set PANTAU_INTAKE_API_KEYS, or PANTAU_INTAKE_AUTH_DISABLED=true "
             "to accept writes from anyone"
         )
-    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
-    profile = load_city_profile(settings.city_profile)
-    live = StateQuery(client, KeySpace(settings.redis_prefix), profile)
     return IntakeContext(
-        profile=profile,
+        profile=context.profile,
         publisher=publisher,
-        store=RequestStore(client, live),
+        store=RequestStore(context.redis, context.keys, context.query),
         api_keys=keys,
         auth_disabled=settings.intake_auth_disabled,
         contact=settings.intake_contact,
@@ -46,17 +35,23 @@ def build_context(settings: Settings, publisher: EventPublisher) -> IntakeContex
     )
 
 
-@app.command()
 def serve(
+    command: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="Default: PANTAU_INTAKE_PORT.")] = None,
 ) -> None:
     """Serve the intake until interrupted; every accepted complaint is acknowledged by Kafka."""
-    settings = Settings()
-    with EventPublisher(settings, client_id="pantau-intake") as publisher:
-        context = build_context(settings, publisher)
+    import uvicorn
+
+    from pantau.context import context_of
+    from producers.intake.app import create_app
+    from producers.intake.ratelimit import Rate
+
+    context = context_of(command)
+    settings = context.settings
+    with context.publisher(client_id="pantau-intake") as publisher:
         web = create_app(
-            context,
+            build_context(context, publisher),
             max_body_bytes=settings.intake_max_body_bytes,
             writes=Rate(
                 settings.intake_writes_per_second, int(2 * settings.intake_writes_per_second)
@@ -66,13 +61,16 @@ def serve(
         uvicorn.run(web, host=host, port=port or settings.intake_port, log_level="info")
 
 
-@app.command()
 def openapi(file: Annotated[Path, typer.Argument(help="Where to write the spec.")]) -> None:
     """Write the intake's OpenAPI spec (committed as docs/openapi/intake.json)."""
     file.parent.mkdir(parents=True, exist_ok=True)
     file.write_text(render_openapi())
-    console.print(f"wrote {file}")
+    typer.echo(f"wrote {file}", err=True)
 
 
 def render_openapi() -> str:
+    import json
+
+    from producers.intake.app import openapi_spec
+
     return json.dumps(openapi_spec(), indent=2, sort_keys=True) + "\n"

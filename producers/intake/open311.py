@@ -201,7 +201,7 @@ def _received_event(form: ServiceRequestForm, context: IntakeContext) -> Complai
         occurred_at=now,
         produced_at=now,
         source="intake",
-        complaint_id=f"MJK-{now:%Y%m%d}-{secrets.token_hex(4)}",
+        complaint_id=context.profile.city.new_complaint_id(now, secrets.token_hex(4)),
         status=ComplaintStatus.RECEIVED,
         channel=form.channel,
         category=category.key,

@@ -11,7 +11,7 @@ import redis
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from pantau.contract.events import Channel, ComplaintEvent, ComplaintStatus
-from pantau.contract.keys import INTAKE_REQUEST_INDEX, intake_request_key
+from pantau.contract.keys import KeySpace
 from pantau.state.query import StateQuery
 from pantau.state.records import ComplaintRecord
 
@@ -86,19 +86,20 @@ class RequestView(BaseModel):
 
 
 class RequestStore:
-    def __init__(self, client: redis.Redis, live: StateQuery | None = None) -> None:
+    def __init__(self, client: redis.Redis, keys: KeySpace, live: StateQuery | None = None) -> None:
         self._redis = client
+        self._keys = keys
         self._live = live
 
     def get(self, complaint_id: str) -> RequestView | None:
-        raw = self._redis.get(intake_request_key(complaint_id))
+        raw = self._redis.get(self._keys.intake_request(complaint_id))
         seen = None if raw is None else RequestView.model_validate_json(raw)
         return self._current(complaint_id, seen)
 
     def get_many(self, complaint_ids: list[str]) -> list[RequestView]:
         if not complaint_ids:
             return []
-        raws = self._redis.mget([intake_request_key(i) for i in complaint_ids])
+        raws = self._redis.mget([self._keys.intake_request(i) for i in complaint_ids])
         views = []
         for complaint_id, raw in zip(complaint_ids, raws, strict=True):
             seen = None if raw is None else RequestView.model_validate_json(raw)
@@ -117,12 +118,14 @@ class RequestStore:
 
     def put(self, view: RequestView) -> None:
         pipeline = self._redis.pipeline(transaction=True)
-        pipeline.set(intake_request_key(view.complaint_id), view.model_dump_json())
-        pipeline.zadd(INTAKE_REQUEST_INDEX, {view.complaint_id: view.requested_at.timestamp()})
+        pipeline.set(self._keys.intake_request(view.complaint_id), view.model_dump_json())
+        pipeline.zadd(
+            self._keys.intake_requests, {view.complaint_id: view.requested_at.timestamp()}
+        )
         pipeline.execute()
 
     def requested_between(self, start: datetime, end: datetime, limit: int) -> list[RequestView]:
         ids = self._redis.zrevrangebyscore(
-            INTAKE_REQUEST_INDEX, end.timestamp(), start.timestamp(), start=0, num=limit
+            self._keys.intake_requests, end.timestamp(), start.timestamp(), start=0, num=limit
         )
         return self.get_many([i.decode() if isinstance(i, bytes) else str(i) for i in ids])

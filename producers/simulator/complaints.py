@@ -27,8 +27,6 @@ CHANNEL_SHARE = {
 }
 REJECTED_SHARE = 0.08
 REOPENED_SHARE = 0.04
-# Around the city hall of Kota Mojokerto; a complaint's pin lands within ~2 km.
-CITY_CENTRE = (-7.4706, 112.4381)
 
 
 @dataclass(frozen=True)
@@ -131,9 +129,11 @@ class ComplaintSimulator:
         rng = self.rng
         kecamatan, kelurahan = rng.choices(self.kelurahan, self.kelurahan_weights)[0]
         channel = rng.choices(list(CHANNEL_SHARE), list(CHANNEL_SHARE.values()))[0]
-        complaint_id = f"MJK-{received:%Y%m%d}-{self.run_tag}-{next(self._serial):06d}"
-        lat = round(CITY_CENTRE[0] + rng.uniform(-0.018, 0.018), 6)
-        lon = round(CITY_CENTRE[1] + rng.uniform(-0.018, 0.018), 6)
+        city = self.profile.city
+        complaint_id = city.new_complaint_id(received, f"{self.run_tag}-{next(self._serial):06d}")
+        # A pin within ~2 km of the city's centre.
+        lat = round(city.centre.lat + rng.uniform(-0.018, 0.018), 6)
+        lon = round(city.centre.lon + rng.uniform(-0.018, 0.018), 6)
         label = self.profile.category_by_key[category.key].label_id
         return [
             ComplaintEvent(

@@ -22,7 +22,9 @@ from fastapi import FastAPI, Request, Response
 from kafka import KafkaProducer
 
 from consumers.alerts.service import create_app
+from pantau.context import Context
 from pantau.contract.alerts import AlertEvent
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS
 from pantau.publisher import EventPublisher
@@ -65,7 +67,7 @@ def webhook() -> Iterator[list[dict[str, Any]]]:
 @pytest.fixture(scope="module")
 def notifier(live_stack: Settings, webhook: list[dict[str, Any]]) -> Iterator[Settings]:
     settings = live_stack.model_copy(update={"alert_webhooks": webhook[0]["url"]})
-    with Server(create_app(settings), settings.alerts_port):
+    with Server(create_app(Context(settings)), settings.alerts_port):
         yield settings
 
 
@@ -110,7 +112,7 @@ def test_a_stream_alert_is_delivered_acknowledged_and_resolved(
         publisher.publish_confirmed(resolved)
     eventually(lambda: _changes(webhook, fingerprint)[-1:] == ["resolved"], 60, "resolved")
     record = AlertStore(redis.Redis.from_url(notifier.redis_url.get_secret_value()),
-                        notifier.redis_prefix).get(fingerprint)  # fmt: skip
+                        KeySpace(notifier.redis_prefix)).get(fingerprint)  # fmt: skip
     assert record is not None and record.state is AlertState.RESOLVED
     assert record.acknowledged_by == "operator-1"
     metrics = httpx.get(f"http://127.0.0.1:{notifier.alerts_port}/metrics").text
@@ -136,7 +138,7 @@ def test_prometheus_sees_a_worker_stop_and_alertmanager_delivers_the_alert(
         stop(worker)
     stopped_at = datetime.now(UTC)
     store = AlertStore(redis.Redis.from_url(notifier.redis_url.get_secret_value()),
-                       notifier.redis_prefix)  # fmt: skip
+                       KeySpace(notifier.redis_prefix))  # fmt: skip
 
     def worker_down_alert() -> bool:
         return any(
@@ -188,10 +190,12 @@ def _demo_spike_lifecycle(
         producer.flush()
     worker_port = _free_port()
     worker = start_worker(settings, prefix, prefix, worker_port, tmp_path / "worker.log")
-    detector = _pantau(settings, prefix, "detect", "--interval", "1", log=tmp_path / "detector.log")
+    detector = _pantau(
+        settings, prefix, "run", "detect", "--interval", "1", log=tmp_path / "detector.log"
+    )
     demo = ["produce", "demo", "--rate", "150", "--day-minutes", "0.5"]
     try:
-        with Server(create_app(settings), settings.alerts_port):
+        with Server(create_app(Context(settings)), settings.alerts_port):
             # Event time 06:00 to 08:20; Smart Living at 12x from 07:30 to 08:00.
             first = _pantau(settings, prefix, *demo, "--seed", "31",
                             "--start", "2027-03-01T06:00:00", "--duration", "0.05",

@@ -20,11 +20,11 @@ import redis
 from playwright.async_api import async_playwright
 
 from consumers.audit.replay import replay, window_for
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS
 from pantau.logreader import LogReader
 from pantau.publisher import EventPublisher
-from pantau.state.keyspace import KeySpace
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.integration.test_intake import _free_port
 from tests.integration.worker_helpers import PROFILE, start_worker, stop, wait_caught_up

@@ -17,6 +17,7 @@ from kafka import KafkaProducer
 from consumers.audit.chain import Checkpoint
 from consumers.audit.checkpoint import Checkpointer
 from consumers.audit.run import audit_verify, recorded_checkpoints, redis_heads
+from pantau.context import Context
 from pantau.contract.settings import Settings
 from pantau.publisher import EventPublisher
 from producers.simulator.feed import SimulationConfig, city_feed
@@ -83,19 +84,19 @@ async def test_verify_while_the_checkpointer_is_held_between_topic_and_redis(
     try:
         assert held.holding.wait(timeout=120), "the checkpointer wrote no checkpoint"
         # The window itself: the topic holds a checkpoint the head in Redis does not stand on.
-        heads = redis_heads(settings)
+        heads = redis_heads(Context(settings))
         recorded = await recorded_checkpoints(settings)
         ahead = [shard for shard, head in heads.items()
                  if max(c.last_offset for c in recorded[shard]) >= head.next_offset]  # fmt: skip
         assert ahead, "no partition where the topic is ahead of Redis"
 
-        during = await audit_verify(settings)
+        during = await audit_verify(Context(settings))
         assert during.intact, during.findings
     finally:
         held.release.set()
         thread.join(timeout=300)
     assert not thread.is_alive()
-    after = await audit_verify(settings)
+    after = await audit_verify(Context(settings))
     assert after.intact, after.findings
     assert sum(report.covered for report in after.shards.values()) >= 3000
 
@@ -115,7 +116,7 @@ async def test_verify_never_alarms_while_the_checkpointer_runs_under_a_feed(
     results = []
     try:
         for _ in range(12):
-            results.append(await audit_verify(settings))
+            results.append(await audit_verify(Context(settings)))
     finally:
         stop.set()
         for thread in threads:

@@ -17,12 +17,13 @@ from kafka import KafkaProducer
 
 from consumers.alerts.service import create_app
 from dashboards.catalog import JSON_DIR, panel_queries
+from pantau.context import Context
 from pantau.contract.alerts import AlertEvent
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS
 from pantau.publisher import EventPublisher
 from pantau.state.compute import city_figures
-from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.factories import alert_document
@@ -60,7 +61,7 @@ def scraped(live_stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> I
     log = tmp_path_factory.mktemp("dashboards") / "worker.log"
     worker = start_worker(settings, PREFIX, PREFIX, settings.worker_web_port, log)
     try:
-        with Server(create_app(settings), settings.alerts_port):
+        with Server(create_app(Context(settings)), settings.alerts_port):
             _feed_the_city(settings)
             yield settings
     finally:

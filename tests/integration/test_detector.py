@@ -11,10 +11,10 @@ import redis
 from pantau.contract.alerts import AlertStatus, parse_alert
 from pantau.contract.city import load_city_profile
 from pantau.contract.events import event_from_mapping
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import ALERTS
 from pantau.publisher import EventPublisher
-from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 from streams.detector import SpikeDetector
 from tests.factories import complaint_document

@@ -24,12 +24,12 @@ from pydantic import SecretStr
 
 from bench.workers import wait_serving
 from pantau.contract.events import AnyEvent, EventKind
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS, DEADLETTER, EVENT_TOPICS
 from pantau.contract.wire import EitherEvent
 from pantau.publisher import EventPublisher, PublishError
 from pantau.state.decode import Rejection, decode
-from pantau.state.keyspace import KeySpace
 from pantau.state.store import PartitionBatch, StateStore
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.integration import stack_control

@@ -21,6 +21,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from playwright.async_api import async_playwright
 
 from dashboards.wall.app import create_app as create_wall
+from pantau.context import Context
 from pantau.contract.events import AnyEvent, EventKind, parse_event
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS
@@ -77,7 +78,7 @@ def stack(live_stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Ite
     metrics_port = _free_port()
     worker = start_worker(settings, PREFIX, PREFIX, metrics_port, folder / "worker.log")
     try:
-        with Server(create_wall(settings, PROFILE), settings.wall_port):
+        with Server(create_wall(Context(settings)), settings.wall_port):
             yield Stack(settings, metrics_port)
     finally:
         stop(worker)

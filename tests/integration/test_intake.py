@@ -16,8 +16,9 @@ import redis
 import uvicorn
 from pydantic import SecretStr
 
+from pantau.context import Context
 from pantau.contract.events import ComplaintEvent, event_from_mapping, parse_event
-from pantau.contract.keys import intake_request_key
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS
 from pantau.publisher import EventPublisher
@@ -41,7 +42,7 @@ def _free_port() -> int:
 def intake(live_stack: Settings) -> Iterator[httpx.Client]:
     settings = live_stack.model_copy(update={"intake_api_keys": SecretStr(API_KEY)})
     publisher = EventPublisher(settings, client_id="pantau-intake-test")
-    web = create_app(build_context(settings, publisher), max_body_bytes=4096)
+    web = create_app(build_context(Context(settings), publisher), max_body_bytes=4096)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -101,7 +102,7 @@ async def test_a_posted_complaint_reads_back_and_reaches_kafka(
     assert "description" not in view
 
     stored = redis.Redis.from_url(live_stack.redis_url.get_secret_value()).get(
-        intake_request_key(request_id)
+        KeySpace(live_stack.redis_prefix).intake_request(request_id)
     )
     assert stored is not None and b"Budi" not in stored and b"0812" not in stored
 

@@ -16,6 +16,7 @@ from hypothesis.errors import Unsatisfiable
 from pydantic import SecretStr
 from schemathesis import GenerationMode, checks
 
+from pantau.context import Context
 from pantau.contract.settings import Settings
 from pantau.publisher import EventPublisher
 from producers.intake.app import create_app
@@ -45,7 +46,7 @@ def intake_schema(live_stack: Settings) -> Iterator[schemathesis.BaseSchema]:
     publisher = EventPublisher(settings, client_id="pantau-intake-contract")
     # Generous limits: this test is about the contract, not the rate limit.
     web = create_app(
-        build_context(settings, publisher),
+        build_context(Context(settings), publisher),
         writes=Rate(10_000, burst=10_000),
         reads=Rate(10_000, burst=10_000),
     )

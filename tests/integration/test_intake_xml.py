@@ -11,6 +11,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from pantau.context import Context
 from pantau.contract.events import ComplaintEvent, parse_event
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS
@@ -34,7 +35,7 @@ def client(live_stack: Settings) -> Iterator[GeoReportClient]:
     port = _free_port()
     try:
         with (
-            Server(create_app(build_context(settings, publisher)), port),
+            Server(create_app(build_context(Context(settings), publisher)), port),
             httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http,
         ):
             yield GeoReportClient(http, jurisdiction_id="mojokerto", api_key=API_KEY)

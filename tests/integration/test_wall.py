@@ -23,12 +23,13 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from consumers.alerts.service import create_app as create_notifier
 from dashboards.wall.app import create_app as create_wall
+from pantau.context import Context
 from pantau.contract.alerts import AlertEvent
 from pantau.contract.events import ComplaintEvent
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.publisher import EventPublisher
 from pantau.state.compute import city_figures
-from pantau.state.keyspace import KeySpace
 from pantau.state.query import StateQuery
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.factories import alert_document
@@ -52,8 +53,8 @@ def wall(live_stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
     worker = start_worker(settings, PREFIX, PREFIX, _free_port(), log)
     try:
         with (
-            Server(create_notifier(settings), settings.alerts_port),
-            Server(create_wall(settings, PROFILE), settings.wall_port),
+            Server(create_notifier(Context(settings)), settings.alerts_port),
+            Server(create_wall(Context(settings)), settings.wall_port),
         ):
             yield settings
     finally:
@@ -129,7 +130,7 @@ async def test_the_wall_shows_redis_and_moves_when_an_event_arrives(
         page, "([s, n]) => document.querySelector(s).textContent === String(n)",
         [selector, before + 1],
     )  # fmt: skip
-    # How fast is the benchmark's to say (`pantau bench`); here it only has to move.
+    # How fast is the benchmark's to say (`pantau dev bench`); here it only has to move.
     print(f"the wall moved {time.monotonic() - sent:.2f} s after the event was acknowledged")
     assert (
         city_figures(query, PROFILE, query.today()).dimension(moved).complaints.open == before + 1

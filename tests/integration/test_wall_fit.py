@@ -24,9 +24,10 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from dashboards.wall.app import create_app as create_wall
 from dashboards.wall.snapshot import severity
+from pantau.context import Context
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.state.alerts import AlertRecord
-from pantau.state.keyspace import KeySpace
 from pantau.state.store import StateStore
 from tests.integration.servers import Server
 from tests.integration.test_intake import _free_port
@@ -98,7 +99,7 @@ def fit_wall(live_stack: Settings) -> Iterator[Settings]:
 
     asyncio.run(seed())
     publish_newest(settings, now)
-    with Server(create_wall(settings, PROFILE), settings.wall_port):
+    with Server(create_wall(Context(settings)), settings.wall_port):
         yield settings
 
 

@@ -19,9 +19,9 @@ from kafka import KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench.workers import wait_serving
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS, DEADLETTER, PROGRAMS
-from pantau.state.keyspace import KeySpace
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.integration.kafka_helpers import consume_until
 from tests.integration.worker_helpers import (

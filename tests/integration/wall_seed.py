@@ -14,6 +14,7 @@ import redis
 from consumers.alerts.lifecycle import acknowledge, from_stream
 from pantau.contract.alerts import AlertEvent
 from pantau.contract.events import AnyEvent, ComplaintEvent, IndicatorEvent
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS, INDICATORS, PROGRAMS
 from pantau.contract.wire import EitherEvent
@@ -148,7 +149,7 @@ def active_alerts(count: int, now: datetime) -> list[AlertRecord]:
 
 def replace_alerts(client: redis.Redis, prefix: str, records: list[AlertRecord]) -> None:
     """Make `records` the only alerts, announcing each change as the notifier does."""
-    store = AlertStore(client, prefix)
+    store = AlertStore(client, KeySpace(prefix))
     for old in store.all(include_resolved=True):
         client.delete(store.key(old.fingerprint))
         client.zrem(store.index, old.fingerprint)

@@ -20,12 +20,12 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from pantau.contract.city import load_city_profile
 from pantau.contract.events import EventKind
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
-from pantau.contract.topics import EVENT_TOPICS
+from pantau.contract.topics import EVENT_TOPICS, Partition
 from pantau.publisher import EventPublisher
 from pantau.state.codec import decode_record
 from pantau.state.decode import Rejection, decode
-from pantau.state.keyspace import KeySpace
 from pantau.state.memory import MemoryState
 from producers.simulator.feed import SimulationConfig, city_feed
 
@@ -78,7 +78,7 @@ def start_worker(
 ) -> subprocess.Popen[bytes]:
     with log.open("ab") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "pantau", "worker", "--loglevel", "warn"],
+            [sys.executable, "-m", "pantau", "run", "worker", "--loglevel", "warn"],
             env=worker_env(settings, prefix, group, web_port),
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -96,7 +96,7 @@ def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
             process.wait()
 
 
-async def end_offsets(settings: Settings) -> dict[tuple[str, int], int]:
+async def end_offsets(settings: Settings) -> dict[Partition, int]:
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
     await consumer.start()
     try:
@@ -106,7 +106,7 @@ async def end_offsets(settings: Settings) -> dict[tuple[str, int], int]:
             for p in range(spec.partitions)
         ]
         ends = await consumer.end_offsets(partitions)
-        return {(tp.topic, tp.partition): offset for tp, offset in ends.items()}
+        return {Partition(tp.topic, tp.partition): offset for tp, offset in ends.items()}
     finally:
         await consumer.stop()
 
@@ -191,9 +191,9 @@ def read_redis_state(settings: Settings, prefix: str) -> MemoryState:
                             {f.decode(): int(v) for f, v in fields.items()}
                         )
                 if records:
-                    state.records[(spec.name, partition)] = records
+                    state.records[Partition(spec.name, partition)] = records
                 if aggregates:
-                    state.aggregates[(spec.name, partition)] = aggregates
+                    state.aggregates[Partition(spec.name, partition)] = aggregates
     finally:
         client.close()
     return state

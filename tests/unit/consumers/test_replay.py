@@ -24,6 +24,7 @@ from consumers.audit.replay_part import run_part
 from pantau.contract.city import load_city_profile
 from pantau.contract.events import AnyEvent, event_from_mapping
 from pantau.contract.settings import Settings
+from pantau.contract.topics import Partition
 from pantau.gcpause import gc_paused
 from pantau.state.memory import MemoryState
 from tests.factories import complaint_document
@@ -37,11 +38,11 @@ def test_the_trail_keeps_the_last_events_across_partitions_in_partition_order() 
     trail = Trail()
     one_replay: deque[Trace] = deque(maxlen=TRAIL)
     for partition in (0, 2):
-        steps = trail.shard((TOPIC, partition))["C-1"] = deque(maxlen=TRAIL)
+        steps = trail.shard(Partition(TOPIC, partition))["C-1"] = deque(maxlen=TRAIL)
         for offset in range(6):
             steps.append((partition, offset, f"e{partition}-{offset}"))
             one_replay.append(Trace(partition, offset, f"e{partition}-{offset}"))
-    trail.shard(("pantau.programs", 0))["C-1"] = deque([(0, 9, "p")])
+    trail.shard(Partition("pantau.programs", 0))["C-1"] = deque([(0, 9, "p")])
     assert trail[(TOPIC, "C-1")] == list(one_replay)
     assert trail.get((TOPIC, "C-9"), []) == []
     assert list(trail) == [(TOPIC, "C-1"), ("pantau.programs", "C-1")] and len(trail) == 2
@@ -70,9 +71,9 @@ def test_partitions_folded_apart_merge_into_the_state_of_one_fold() -> None:
     for partition in reversed(range(3)):  # parts arrive in any order ...
         part = MemoryState(PROFILE.timezone)
         part.apply(TOPIC, partition, by_partition[partition])
-        fold = ShardFold((TOPIC, partition), events=len(by_partition[partition]))
-        fold.records = part.records[(TOPIC, partition)]
-        fold.aggregates = part.aggregates[(TOPIC, partition)]
+        fold = ShardFold(Partition(TOPIC, partition), events=len(by_partition[partition]))
+        fold.records = part.records[Partition(TOPIC, partition)]
+        fold.aggregates = part.aggregates[Partition(TOPIC, partition)]
         _merge(merged, fold)
     assert merged.state.records == whole.records
     assert merged.state.aggregates == whole.aggregates
@@ -83,11 +84,11 @@ def test_partitions_folded_apart_merge_into_the_state_of_one_fold() -> None:
 
 
 def test_shares_go_largest_first_to_the_least_loaded() -> None:
-    sizes = {(TOPIC, p): size for p, size in enumerate([90, 10, 50, 40, 0, 20])}
+    sizes = {Partition(TOPIC, p): size for p, size in enumerate([90, 10, 50, 40, 0, 20])}
     window = Window({s: 0 for s in sizes}, dict(sizes))
     shares = _shares(window, [s for s in sizes if sizes[s]], 2)
     assert [[p for _, p in share] for share in shares] == [[0, 5], [2, 3, 1]]  # 110 and 100
-    assert _shares(window, [(TOPIC, 0)], 2) == [[(TOPIC, 0)]]
+    assert _shares(window, [Partition(TOPIC, 0)], 2) == [[Partition(TOPIC, 0)]]
 
 
 def test_the_collector_is_left_as_it_was_also_after_an_error() -> None:
@@ -108,23 +109,31 @@ def test_the_collector_is_left_as_it_was_also_after_an_error() -> None:
 
 async def test_a_part_process_s_error_is_raised_in_the_replaying_process() -> None:
     nowhere = Settings(kafka_bootstrap="127.0.0.1:9")  # the discard port: refused
-    window = Window({(TOPIC, 0): 0}, {(TOPIC, 0): 10})
+    window = Window({Partition(TOPIC, 0): 0}, {Partition(TOPIC, 0): 10})
     received: list[object] = []
     with pytest.raises(KafkaConnectionError):
-        await run_part((nowhere, PROFILE, window, [(TOPIC, 0)]), received.append)
+        await run_part((nowhere, PROFILE, window, [Partition(TOPIC, 0)]), received.append)
     assert received == []
 
 
 def test_a_shard_fold_travels_between_processes_whole() -> None:
-    fold = ShardFold((TOPIC, 4), events=3, rejected=1)
+    fold = ShardFold(Partition(TOPIC, 4), events=3, rejected=1)
     fold.trail["C-1"] = deque([(4, n, f"e{n}") for n in range(TRAIL + 2)][-TRAIL:], maxlen=TRAIL)
     fold.trail["C-2"] = deque([(4, 99, "x")], maxlen=TRAIL)
     back = pickle.loads(pickle.dumps(fold))
     assert back.trail == fold.trail and back.trail["C-1"].maxlen == TRAIL
-    assert (back.shard, back.events, back.rejected, back.records) == ((TOPIC, 4), 3, 1, None)
+    assert (back.shard, back.events, back.rejected, back.records) == (
+        Partition(TOPIC, 4),
+        3,
+        1,
+        None,
+    )
     state = MemoryState(PROFILE.timezone)
     state.apply(TOPIC, 4, events_for(12))
-    fold.records, fold.aggregates = state.records[(TOPIC, 4)], state.aggregates[(TOPIC, 4)]
+    fold.records, fold.aggregates = (
+        state.records[Partition(TOPIC, 4)],
+        state.aggregates[Partition(TOPIC, 4)],
+    )
     back = pickle.loads(pickle.dumps(fold))
     assert back.records == fold.records and back.aggregates == fold.aggregates
     assert all(type(counter) is Counter for counter in back.aggregates.values())

@@ -1,3 +1,4 @@
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,10 @@ def test_spike_detection_is_configured_in_the_profile(tmp_path: Path) -> None:
     with pytest.raises(ContractError) as raised:
         load_city_profile(str(edited))
     assert raised.value.fields == ["spike_detection.fire_below"]
+
+
+def test_complaint_ids_take_the_city_prefix() -> None:
+    city = load_city_profile("mojokerto").city
+    assert city.new_complaint_id(date(2026, 11, 27), "3f9a0c1d") == "MJK-20261127-3f9a0c1d"
+    other = city.model_copy(update={"complaint_prefix": "SBY"})
+    assert other.new_complaint_id(date(2026, 11, 27), "1").startswith("SBY-20261127-")

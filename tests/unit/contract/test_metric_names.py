@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry, Metric
 from consumers.alerts.service import ActiveAlertsCollector
 from consumers.alerts.webhooks import WebhookNotifier
 from dashboards.catalog import JSON_DIR, panel_queries
+from pantau.contract.keys import KeySpace
 from pantau.contract.metrics import PANTAU, known_series
 from pantau.state.collector import CityStateCollector
 from pantau.state.memory import MemoryState
@@ -109,7 +110,7 @@ def _exported() -> dict[str, Metric]:
     state.records, state.aggregates = REFERENCE.records, REFERENCE.aggregates
     registry.register(CityStateCollector(state, PROFILE, lambda: date(2026, 11, 23)))
     registry.register(ActiveAlertsCollector(_NoAlerts()))  # type: ignore[arg-type]
-    WebhookNotifier([], registry)
+    WebhookNotifier([], registry, KeySpace("pantau"))
     return {family.name: family for family in registry.collect()}
 
 

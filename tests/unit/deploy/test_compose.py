@@ -234,4 +234,4 @@ def test_every_pantau_command_in_compose_parses(where: str, arguments: list[str]
 
 def test_a_renamed_option_would_fail_the_parse() -> None:
     with pytest.raises(NoSuchOption):
-        _parse(["audit", "checkpoint", "--no-such-option"])
+        _parse(["run", "checkpoint", "--no-such-option"])

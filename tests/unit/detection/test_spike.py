@@ -79,7 +79,7 @@ def test_a_threefold_surge_fires_once_and_resolves_after_it_ends() -> None:
 
 
 def test_a_calm_week_stays_within_the_false_alert_budget() -> None:
-    # The budget is one false alert a week for the whole city; pantau evaluate-detection
+    # The budget is one false alert a week for the whole city; pantau dev evaluate-detection
     # measures it over every group, this checks one group's week stays within it.
     arrivals = _living_arrivals(14, None)
     verdicts = scan("dimension", "living", arrivals, _minute(START + timedelta(days=7)),

@@ -7,7 +7,8 @@ COMMITTED = Path(__file__).parents[3] / "docs" / "openapi" / "intake.json"
 
 def test_committed_openapi_matches_the_routes() -> None:
     assert COMMITTED.read_text() == render_openapi(), (
-        "docs/openapi/intake.json has drifted; run: pantau intake openapi docs/openapi/intake.json"
+        "docs/openapi/intake.json has drifted; "
+        "run: pantau dev intake-openapi docs/openapi/intake.json"
     )
 
 

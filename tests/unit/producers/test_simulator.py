@@ -147,3 +147,17 @@ def test_a_spike_option_reads_its_parts() -> None:
     assert parse_spike("living:90:4:45") == Spike(
         Dimension.LIVING, timedelta(minutes=90), 4.0, timedelta(minutes=45)
     )
+
+
+def test_complaints_carry_the_profile_prefix_and_land_around_its_centre(
+    profile: CityProfile,
+) -> None:
+    centre = profile.city.centre.model_copy(update={"lat": -7.25, "lon": 112.75})
+    city = profile.city.model_copy(update={"complaint_prefix": "SBY", "centre": centre})
+    elsewhere = profile.model_copy(update={"city": city})
+    events = itertools.islice(city_feed(elsewhere, SimulationConfig(START, seed=5)), 400)
+    complaints = [e for e in events if isinstance(e, ComplaintEvent)]
+    assert complaints
+    assert all(c.complaint_id.startswith("SBY-") for c in complaints)
+    assert all(abs(c.lat - -7.25) < 0.02 and abs(c.lon - 112.75) < 0.02 for c in complaints
+               if c.lat is not None and c.lon is not None)  # fmt: skip

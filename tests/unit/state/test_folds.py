@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from pantau.contract.city import load_city_profile
 from pantau.contract.events import AnyEvent, ComplaintEvent, event_from_mapping
-from pantau.contract.topics import COMPLAINTS, INDICATORS, PROGRAMS
+from pantau.contract.topics import COMPLAINTS, INDICATORS, PROGRAMS, Partition
 from pantau.state.codec import decode_record, encode_record
 from pantau.state.compute import complaint_figures, indicator_figures, program_figures
 from pantau.state.contributions import _difference, contribution, delta, sums
@@ -138,7 +138,7 @@ def test_the_demo_portfolio_reproduces_the_2023_realization() -> None:
 
 
 def test_indicator_figures_know_their_direction() -> None:
-    [record] = [r for r in REFERENCE.records[(INDICATORS.name, 0)].values()
+    [record] = [r for r in REFERENCE.records[Partition(INDICATORS.name, 0)].values()
                 if r.indicator_id == "stunting-prevalence"]  # type: ignore[union-attr]  # fmt: skip
     assert isinstance(record, IndicatorRecord)
     figures = indicator_figures(record, Label(id="Prevalensi stunting", en="Stunting prevalence"))

@@ -9,14 +9,15 @@ from collections.abc import Mapping, Sequence
 
 from prometheus_client import CollectorRegistry
 
+from pantau.contract.topics import Partition
 from pantau.state.store import CommitReport
 from streams.continuity import Continuity
 from streams.metrics import PipelineMetrics
 from streams.positions import PartitionPositions
-from streams.processor import Incoming, Partition, Received
+from streams.processor import Incoming, Received
 
-P = ("pantau.complaints", 0)
-Q = ("pantau.complaints", 1)
+P = Partition("pantau.complaints", 0)
+Q = Partition("pantau.complaints", 1)
 
 
 def message(partition: Partition, offset: int) -> Incoming:
@@ -41,14 +42,14 @@ class RedisLike:
             if ack is not None and (held is None or held < ack):
                 report.behind[partition] = held
         for m in (m for batch in messages.values() for m in batch):
-            partition = (m.topic, m.partition)
+            partition = Partition(m.topic, m.partition)
             if partition not in report.behind:
                 self.applied.append((partition, m.offset))
                 self.held[partition] = m.offset
         return report
 
     async def stored_offset(self, topic: str, partition: int) -> int | None:
-        return self.held.get((topic, partition))
+        return self.held.get(Partition(topic, partition))
 
 
 def continuity(redis: RedisLike, positions: PartitionPositions) -> Continuity:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pantau.contract.topics import Partition
 from streams.positions import PartitionPositions
 from streams.processor import Incoming, Received
 
-P = ("pantau.programs", 0)
+P = Partition("pantau.programs", 0)
 
 
 def messages(*offsets: int, partition: tuple[str, int] = P) -> list[Incoming]:
@@ -21,7 +22,7 @@ def offsets(admitted: Sequence[Received]) -> list[int]:
 def test_a_partition_resumes_just_after_what_redis_holds() -> None:
     positions = PartitionPositions()
     assert positions.assign(P, stored=41) == 42
-    assert positions.assign(("pantau.programs", 1), stored=None) == 0
+    assert positions.assign(Partition("pantau.programs", 1), stored=None) == 0
 
 
 def test_repeats_and_messages_of_partitions_not_owned_are_not_admitted() -> None:
@@ -42,7 +43,7 @@ def test_messages_ahead_are_admitted_and_left_to_the_read_back() -> None:
 def test_acknowledged_follows_redis_and_its_losses_while_owned() -> None:
     positions = PartitionPositions()
     positions.assign(P, stored=4)
-    positions.stored({P: 6, ("pantau.programs", 1): 3})
+    positions.stored({P: 6, Partition("pantau.programs", 1): 3})
     assert positions.acknowledged == {P: 6}
     positions.lost(P, None)
     assert positions.acknowledged == {P: None}
