@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,11 @@ from deploy.stack.manager import Stack
 from pantau.contract.settings import Settings
 
 INTEGRATION_DIR = Path(__file__).parent / "integration"
-SESSION_STATE_DIR = Path(__file__).parents[1] / ".pantau-test" / "session"
+# Two test sessions on one machine (two work trees, say) each need their own ports and
+# folder: PANTAU_TEST_PORT_BASE moves the session's stack (the tests that start stacks of
+# their own keep theirs).
+SESSION_PORT_BASE = int(os.environ.get("PANTAU_TEST_PORT_BASE", "10000"))
+SESSION_STATE_DIR = Path(__file__).parents[1] / ".pantau-test" / f"session-{SESSION_PORT_BASE}"
 
 
 def stack_settings(state_dir: Path, port_base: int) -> Settings:
@@ -32,7 +37,7 @@ def live_stack() -> Iterator[Settings]:
     A stack that cannot start fails the tests that need it; it is never skipped. Its state
     folder is fixed, so a session that died without cleaning up is cleaned up here first.
     """
-    settings = stack_settings(SESSION_STATE_DIR, port_base=10000)
+    settings = stack_settings(SESSION_STATE_DIR, port_base=SESSION_PORT_BASE)
     stack = Stack(settings, report=lambda message: None)
     stack.down(purge=True)
     try:
