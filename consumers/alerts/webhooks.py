@@ -14,9 +14,11 @@ import redis.asyncio as aioredis
 from prometheus_client import CollectorRegistry
 
 from pantau.context import Context
+from pantau.contract.city import CityProfile
 from pantau.contract.keys import KeySpace
 from pantau.contract.metrics import WEBHOOK_DELIVERIES
 from pantau.instruments import counter
+from pantau.state.alert_text import alert_texts
 from pantau.state.alerts import AlertRecord
 
 log = logging.getLogger("pantau.alerts")
@@ -29,18 +31,32 @@ class WebhookNotifier:
         registry: CollectorRegistry,
         keys: KeySpace,
         undelivered: aioredis.Redis | None = None,
+        profile: CityProfile | None = None,
         attempts: int = 5,
         first_backoff: float = 0.5,
     ) -> None:
         self.urls = urls
         self.undelivered = undelivered
         self.keys = keys
+        self.profile = profile
         self.attempts = attempts
         self.first_backoff = first_backoff
         self.deliveries = counter(WEBHOOK_DELIVERIES, registry)
 
+    def payload(self, record: AlertRecord) -> dict[str, object]:
+        """The machine fields as the alert store keeps them, and the alert as people read
+        it in both languages (the wall's very words), so a receiver need not know the
+        city's keys to forward it to a person."""
+        body: dict[str, object] = {
+            "change": record.state.value,
+            "alert": json.loads(record.model_dump_json()),
+        }
+        if self.profile is not None:
+            body["text"] = alert_texts(record, self.profile)
+        return body
+
     async def notify(self, record: AlertRecord) -> None:
-        body = {"change": record.state.value, "alert": json.loads(record.model_dump_json())}
+        body = self.payload(record)
         log.warning("alert %s %s: %s", record.state.value, record.fingerprint, record.summary)
         async with httpx.AsyncClient(timeout=10) as client:
             await asyncio.gather(*(self._deliver(client, url, body) for url in self.urls))
@@ -76,4 +92,4 @@ class WebhookNotifier:
 def webhook_notifier(context: Context, registry: CollectorRegistry) -> WebhookNotifier:
     """The webhooks of PANTAU_ALERT_WEBHOOKS, with failures kept under the live prefix."""
     urls = [url.strip() for url in context.settings.alert_webhooks.split(",") if url.strip()]
-    return WebhookNotifier(urls, registry, context.keys, context.async_redis())
+    return WebhookNotifier(urls, registry, context.keys, context.async_redis(), context.profile)

@@ -203,6 +203,10 @@ def _demo_spike_lifecycle(
             assert first.wait(timeout=120) == 0
             eventually(lambda: _changes(webhook, fingerprint)[seen_before:] == ["firing"], 120,
                         "the spike's firing at the webhook")  # fmt: skip
+            firing = next(c for c in webhook[1:] if c["alert"]["fingerprint"] == fingerprint)
+            # Both languages, in the profile's words: never the dimension's key alone.
+            assert firing["text"]["id"].startswith("Lonjakan aduan Smart Living")
+            assert firing["text"]["en"].startswith("Complaint surge in Smart Living")
             assert fingerprint in _cli(settings, "list").stdout
             assert _cli(settings, "ack", fingerprint, "--by", "operator-2").returncode == 0
 
