@@ -45,9 +45,12 @@ Pantau is running (state, data and logs in $state_dir/):
                  hash-chain checkpoints every 500 events, log: $state_dir/logs/audit.log)
   Grafana        dashboards/json/*.json (built by pantau dashboards build; provisioned
                  by docker-compose.yml, or pantau dashboards push --url URL to a running one)
-Feeding the demo city now (pantau produce demo $*); Ctrl-C stops the feed, the worker,
+Feeding the demo city now: its last four weeks first (through the importer, so the spike
+detector's baseline is real from the first minute; a second start adds nothing twice),
+then live on the real clock (pantau produce demo --history-days 28 --rate 1500 $*).
+Ctrl-C stops the feed, the worker,
 the detector, the notifier, the wall and the checkpointer. Try a surge: bash deploy/start.sh --spike living:5:10:30
 The stack keeps running: .venv/bin/pantau stack status | down [--purge]
 
 MESSAGE
-$pantau produce demo "$@"
+$pantau produce demo --history-days 28 --rate 1500 "$@"

@@ -109,8 +109,22 @@ def demo(
     seed: Annotated[int, typer.Option(help="Same seed, same events.")] = 2023,
     rate: Annotated[float, typer.Option(help="Complaints per simulated day.", min=1)] = 150.0,
     day_minutes: Annotated[
-        float, typer.Option(help="Wall-clock minutes per simulated day.", min=0.01)
-    ] = 60.0,
+        float | None,
+        typer.Option(
+            help="Wall-clock minutes per simulated day (compressed time); default 60, "
+            "or the real clock after --history-days.",
+            min=0.01,
+        ),
+    ] = None,
+    history_days: Annotated[
+        int,
+        typer.Option(
+            help="First load this many days of the city's past through the importer, then "
+            "feed on the real clock (event time = now). Starting again adds nothing twice.",
+            min=0,
+            max=366,
+        ),
+    ] = 0,
     duration: Annotated[
         float | None, typer.Option(help="Wall-clock minutes to run (simulated span in dry run).")
     ] = None,
@@ -139,11 +153,21 @@ def demo(
     context = context_of(command)
     profile = context.profile
     zone = profile.timezone
+    if history_days:
+        for name, given in (("--start", start), ("--duration", duration), ("--count", count),
+                            ("--dry-run", dry_run), ("--day-minutes", day_minutes)):  # fmt: skip
+            if given is not None:
+                raise typer.BadParameter(
+                    "not with --history-days, which feeds on the real clock after the history",
+                    param_hint=name,
+                )
+        _seeded_demo(context, history_days, seed, rate, spike)
+        return
     sim_start = (start.replace(tzinfo=zone) if start and start.tzinfo is None else start) or (
         datetime.now(zone).replace(microsecond=0)
     )
     config = SimulationConfig(start=sim_start, seed=seed, complaints_per_day=rate, spike=spike)
-    speedup = 24 * 60 / day_minutes
+    speedup = 24 * 60 / (day_minutes or 60.0)
     events: Iterator[AnyEvent] = city_feed(profile, config)
     if duration is not None:
         horizon = sim_start + timedelta(minutes=duration * speedup)
@@ -157,6 +181,38 @@ def demo(
         _console().print(f"wrote {written} events to {dry_run}")
         return
     _publish_paced(context, paced(events, sim_start, speedup))
+
+
+def _seeded_demo(context: Context, days: int, seed: int, rate: float, spike: Spike | None) -> None:
+    """The last `days` of the city written as JSON lines and loaded through the importer,
+    as an operator would load a file; then the live feed from now, on the real clock."""
+    from producers.importer import import_file
+    from producers.simulator.feed import paced
+    from producers.simulator.history import seeded_config, split_at
+
+    profile = context.profile
+    now = datetime.now(profile.timezone).replace(microsecond=0)
+    config = seeded_config(now, days, seed, rate, spike)
+    console = _console()
+    with console.status(f"simulating the city's last {days} days"):
+        history, live = split_at(profile, config, now)
+    folder = context.settings.state_dir / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"history-{seed}-{rate:g}-{config.start:%Y%m%d}.jsonl"
+    _write_jsonl(iter(history), path)
+    with (
+        context.publisher(client_id="pantau-demo-history") as publisher,
+        console.status(f"importing {len(history)} events of history from {path}"),
+    ):
+        summary = import_file(path, None, publisher, profile, source="simulator")
+        publisher.flush()
+    if summary.rejected:
+        console.print(
+            f"[red]{len(summary.rejected)} history lines refused[/]: {summary.reject_file}"
+        )
+        raise typer.Exit(1)
+    console.print(f"history: {summary.published} events since {config.start:%d %b %Y} imported")
+    _publish_paced(context, paced(live, now, 1.0))
 
 
 def _write_jsonl(events: Iterator[AnyEvent], path: Path) -> int:

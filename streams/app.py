@@ -62,6 +62,9 @@ def build_worker(context: Context, registry: CollectorRegistry) -> Worker:
         broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(",")],
         broker_credentials=faust_credentials(settings),
         store="memory://",
+        # Faust's own folder (its default is `<group>-data` in whatever directory the
+        # worker was started from), kept with the rest of the state.
+        datadir=str(settings.state_dir / "faust" / settings.worker_group),
         autodiscover=False,
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",

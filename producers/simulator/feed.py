@@ -22,15 +22,27 @@ class SimulationConfig:
     seed: int = 2023
     complaints_per_day: float = 150.0
     spike: Spike | None = None
+    # A generator per city day (see ComplaintSimulator._start_day): what the demo's seeded
+    # history needs to add nothing twice.
+    daily: bool = False
+    # When the portfolio's events say they were reported (default: the start).
+    portfolio_at: datetime | None = None
 
 
 def city_feed(profile: CityProfile, config: SimulationConfig) -> Iterator[AnyEvent]:
     """Every event of the simulation, deterministic for a seed."""
     rng = random.Random(config.seed)
-    yield from program_events(config.start, rng)
-    yield from indicator_events(profile, config.start, rng)
+    reported = config.portfolio_at or config.start
+    yield from program_events(reported, rng)
+    yield from indicator_events(profile, reported, rng)
     simulator = ComplaintSimulator(
-        profile, rng, config.start, config.complaints_per_day, config.spike, f"{config.seed:x}"
+        profile,
+        rng,
+        config.start,
+        config.complaints_per_day,
+        config.spike,
+        f"{config.seed:x}",
+        daily=config.daily,
     )
     yield from simulator.events()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections import defaultdict
@@ -141,3 +142,33 @@ def _event_ids(records: list[Any]) -> set[str]:
         except ContractError:
             continue
     return ids
+
+
+async def test_the_seeded_demo_imports_its_history_then_feeds_live(
+    live_stack: Settings, tmp_path: Path
+) -> None:
+    env = {**_env(live_stack), "PANTAU_STATE_DIR": str(tmp_path)}
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "pantau", "produce", "demo", "--history-days", "1",
+         "--rate", "300", "--seed", "12"],
+        env={**env, "COLUMNS": "200"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    assert demo.stdout is not None
+    said = []
+    for line in demo.stdout:  # until the history is in and the live feed has begun
+        said.append(line)
+        if line.startswith("history:"):
+            break
+    demo.send_signal(signal.SIGINT)
+    rest, _ = demo.communicate(timeout=60)
+    assert said and said[-1].startswith("history:"), "".join(said) + rest
+    history = next((tmp_path / "demo").glob("history-12-300-*.jsonl"))
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for line in history.open():
+        document = json.loads(line)
+        wanted[document["kind"]].add(document["event_id"])
+    assert len(wanted["complaint"]) > 200
+    assert f"history: {sum(len(ids) for ids in wanted.values())} events" in said[-1]
+    records = await consume_until(live_stack, COMPLAINTS.name, _has_all(wanted["complaint"]))
+    assert wanted["complaint"] <= _event_ids(records)
