@@ -38,7 +38,7 @@ class CusumPolicy:
         return math.log(self.shift)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CusumRun:
     """One group's statistic and the first minute of the run that built it (where it
     last rose from zero): the span the evidence for a firing is taken over."""

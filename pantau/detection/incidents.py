@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-AREA = "kecamatan"
+from pantau.contract.alerts import AlertEvent, AlertStatus
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,15 @@ class AlertChange:
     group: Literal["dimension", "category", "kecamatan"]
     value: str
     dimension: str | None  # None for a kecamatan
-    minute: int  # event-time minute of the change
-    status: Literal["firing", "resolved"]
+    minute: int  # event-time minute (epoch minutes) the verdict was reached at
+    status: AlertStatus
+
+    @classmethod
+    def from_event(cls, event: AlertEvent) -> AlertChange:
+        # The detector dates an alert at the end of its verdict's minute.
+        minute = int(event.occurred_at.timestamp()) // 60 - 1
+        dimension = None if event.dimension is None else event.dimension.value
+        return cls(event.fingerprint, event.group, event.value, dimension, minute, event.status)
 
 
 @dataclass(frozen=True)
@@ -105,8 +112,8 @@ def form_incidents(
     """The incidents the changes form, ordered by their first part."""
     chosen = policy or IncidentPolicy()
     incidents: list[Incident] = []
-    for change in sorted(changes, key=lambda c: (c.minute, c.status != "firing", c.fingerprint)):
-        if change.status == "resolved":
+    for change in sorted(changes, key=_in_order):
+        if change.status is AlertStatus.RESOLVED:
             _resolve(incidents, change)
             continue
         part = IncidentPart(change.fingerprint, change.group, change.value, change.minute)
@@ -115,6 +122,12 @@ def form_incidents(
         else:
             _join_area(incidents, part, chosen)
     return sorted(incidents, key=lambda i: (i.started_minute, i.incident_id))
+
+
+def _in_order(change: AlertChange) -> tuple[int, bool, str]:
+    # Within a minute firings come first: a part that resolves as another fires keeps
+    # the incident open for it.
+    return change.minute, change.status is not AlertStatus.FIRING, change.fingerprint
 
 
 def _join_dimension(

@@ -13,8 +13,9 @@ from enum import StrEnum
 from pantau.contract.city import CityProfile
 from pantau.detection.baseline import Baseline, BaselinePolicy
 from pantau.detection.cusum import CusumPolicy, CusumRun
-from pantau.detection.poisson import upper_tail
+from pantau.detection.windows import Evidence, evidence, improbable, window_counts, window_evidence
 
+AT_ZERO = CusumRun()
 # The longest span an alert's evidence may cover (the alert contract's window limit).
 LONGEST_EVIDENCE_MINUTES = 24 * 60
 
@@ -61,14 +62,6 @@ def policy_for(profile: CityProfile) -> SpikePolicy:
 
 
 @dataclass(frozen=True)
-class Evidence:
-    window_minutes: int
-    observed: int
-    expected: float
-    probability: float  # P(at least `observed` | expected): the lower, the stranger
-
-
-@dataclass(frozen=True)
 class SpikeVerdict:
     fingerprint: str
     group: str
@@ -81,26 +74,6 @@ class SpikeVerdict:
 
 def fingerprint(group: str, value: str) -> str:
     return f"complaint-spike:{group}:{value}"
-
-
-def evidence(
-    arrivals: Mapping[int, int], baseline: Baseline, minute: int, policy: SpikePolicy
-) -> list[Evidence]:
-    return [window_evidence(arrivals, baseline, minute, window) for window in policy.windows]
-
-
-def window_evidence(
-    arrivals: Mapping[int, int], baseline: Baseline, minute: int, window: int
-) -> Evidence:
-    observed = sum(arrivals.get(m, 0) for m in range(minute - window + 1, minute + 1))
-    expected = baseline.expected(minute, window)
-    return Evidence(window, observed, round(expected, 4), upper_tail(observed, expected))
-
-
-def _window_counts(arrivals: Mapping[int, int], minute: int, windows: tuple[int, ...]) -> list[int]:
-    """Arrivals in each window ending at `minute`, from one pass over the longest."""
-    recent = [arrivals.get(m, 0) for m in range(minute, minute - max(windows), -1)]
-    return [sum(recent[:window]) for window in windows]
 
 
 @dataclass
@@ -134,7 +107,7 @@ class SpikeTracker:
         del self.calm_since[key]
         # A fresh start: what built the last case must not count towards the next one.
         self.cusum.pop(key, None)
-        strongest = min(evidence(arrivals, baseline, minute, self.policy), key=_surprise)
+        strongest = min(evidence(arrivals, baseline, minute, self.policy.windows), key=_surprise)
         return SpikeVerdict(key, group, value, SpikeStatus.RESOLVED, minute, started, strongest)
 
     def _advance_cusum(
@@ -143,8 +116,10 @@ class SpikeTracker:
         chosen = self.policy.cusum
         if chosen is None:
             return None
-        before = self.cusum.get(key, CusumRun())
-        run = before.advance(minute, arrivals.get(minute, 0), baseline.expected(minute, 1), chosen)
+        before, observed = self.cusum.get(key), arrivals.get(minute, 0)
+        if before is None and observed == 0:
+            return AT_ZERO  # nothing to add and nothing to drain: most minutes of a calm group
+        run = (before or AT_ZERO).advance(minute, observed, baseline.expected(minute, 1), chosen)
         if key in self.active:
             run = run.held_at(chosen.threshold)
         if run.statistic > 0.0:
@@ -157,16 +132,16 @@ class SpikeTracker:
         self, arrivals: Mapping[int, int], baseline: Baseline, minute: int, run: CusumRun | None
     ) -> Evidence | None:
         policy = self.policy
-        counts = _window_counts(arrivals, minute, policy.windows)
+        counts = window_counts(arrivals, minute, policy.windows)
         # A window below the minimum count cannot fire: the tail is only worth computing
         # for the others, which on calm data are few.
         significant = any(
             observed >= policy.min_count
-            and upper_tail(observed, baseline.expected(minute, window)) < policy.fire_below
+            and improbable(observed, baseline.expected(minute, window), policy.fire_below)
             for window, observed in zip(policy.windows, counts, strict=True)
         )
         if significant:
-            return min(evidence(arrivals, baseline, minute, policy), key=_surprise)
+            return min(evidence(arrivals, baseline, minute, policy.windows), key=_surprise)
         if run is None or policy.cusum is None or run.statistic < policy.cusum.threshold:
             return None
         span = min(minute - run.started_minute + 1, LONGEST_EVIDENCE_MINUTES)
@@ -185,7 +160,7 @@ class SpikeTracker:
             return False  # the hours behind still make the case for a surge
         return all(
             e.probability > self.policy.resolve_above
-            for e in evidence(arrivals, baseline, minute, self.policy)
+            for e in evidence(arrivals, baseline, minute, self.policy.windows)
         )
 
 
