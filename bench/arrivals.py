@@ -1,6 +1,6 @@
 """Complaint arrivals per minute for every watched group, drawn straight from the city
-simulator's rates: weeks of them in a second, where the full simulator would build
-every event and its lifecycle.
+simulator's rates: half a year of them in seconds, where the full simulator builds
+every event of every complaint's lifecycle.
 
 The simulator's complaints are a Poisson process whose rate is flat within a local
 hour (its daily and weekly rhythm), split over categories and kelurahan by seeded
