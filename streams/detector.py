@@ -25,6 +25,7 @@ from pantau.contract.dimensions import Dimension
 from pantau.contract.ids import bounded_id
 from pantau.contract.keys import KeySpace
 from pantau.detection.baseline import Baseline
+from pantau.detection.persist import restore_tracker, tracker_state
 from pantau.detection.spike import SpikePolicy, SpikeTracker, SpikeVerdict, policy_for
 from pantau.state.query import StateQuery
 
@@ -95,8 +96,7 @@ class SpikeDetector:
         state = {
             "saved_at": time.time(),
             "minute": self.minute,
-            "active": self.tracker.active,
-            "calm_since": self.tracker.calm_since,
+            **tracker_state(self.tracker),
         }
         self.redis.set(self.state_key, json.dumps(state))
 
@@ -110,8 +110,7 @@ class SpikeDetector:
             return
         state = json.loads(raw)
         self.minute = state["minute"]
-        self.tracker.active = dict(state["active"])
-        self.tracker.calm_since = dict(state["calm_since"])
+        restore_tracker(self.tracker, state)
 
 
 def alert_event(verdict: SpikeVerdict, group: WatchedGroup) -> AlertEvent:

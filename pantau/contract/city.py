@@ -118,10 +118,25 @@ class SpikeDetection(_Strict):
 
     windows_minutes: list[int] = Field(default=[5, 10, 15], min_length=1)
     min_count: int = Field(default=6, ge=1)
-    fire_below: float = Field(default=1e-4, gt=0, lt=1)
+    fire_below: float = Field(default=1e-6, gt=0, lt=1)
     resolve_above: float = Field(default=0.05, gt=0, lt=1)
     resolve_after_minutes: int = Field(default=30, ge=1)
     history_weeks: int = Field(default=4, ge=1, le=12)
+    # The Poisson CUSUM beside the windows (pantau/detection/cusum.py): the surge it is
+    # tuned to, as a multiple of the baseline, and the evidence (nats) that fires it.
+    cusum: bool = True
+    cusum_shift: float = Field(default=2.0, gt=1, le=20)
+    cusum_threshold: float = Field(default=10.0, gt=0, le=100)
+    cusum_resolve_margin: float = Field(default=2.0, gt=0)
+
+    @model_validator(mode="after")
+    def _margin_below_threshold(self) -> Self:
+        if self.cusum_resolve_margin >= self.cusum_threshold:
+            raise ValueError(
+                f"cusum_resolve_margin ({self.cusum_resolve_margin}) must be below "
+                f"cusum_threshold ({self.cusum_threshold}): an alert could never resolve"
+            )
+        return self
 
 
 class CityProfile(_Strict):

@@ -42,10 +42,14 @@ class Baseline:
 
     def expected(self, end_minute: int, window: int) -> float:
         """Expected arrivals in the `window` minutes ending with `end_minute`."""
-        return sum(
-            self._rate(m - m % MINUTES_PER_HOUR)
-            for m in range(end_minute - window + 1, end_minute + 1)
-        )
+        # The rate is flat within an hour: one term per hour the window touches.
+        total, minute = 0.0, end_minute - window + 1
+        while minute <= end_minute:
+            hour = minute - minute % MINUTES_PER_HOUR
+            until = min(hour + MINUTES_PER_HOUR, end_minute + 1)
+            total += self._rate(hour) * (until - minute)
+            minute = until
+        return total
 
     def _rate_per_minute(self, hour_start: int) -> float:
         policy = self.policy

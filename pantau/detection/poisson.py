@@ -19,3 +19,11 @@ def upper_tail(count: int, mean: float) -> float:
         k += 1
         term *= mean / k
     return min(1.0, total)
+
+
+def point_probability(count: int, mean: float) -> float:
+    """P(X == count) for X ~ Poisson(mean): a lower bound of the upper tail that costs
+    one term, enough to rule most counts out before summing the tail."""
+    if mean <= 0:
+        return 1.0 if count == 0 else 0.0
+    return math.exp(count * math.log(mean) - mean - math.lgamma(count + 1))

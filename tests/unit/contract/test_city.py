@@ -94,12 +94,13 @@ def test_spike_detection_is_configured_in_the_profile(tmp_path: Path) -> None:
     from pantau.detection.spike import policy_for
 
     policy = policy_for(load_city_profile("mojokerto"))
-    assert (policy.windows, policy.min_count, policy.fire_below) == ((5, 10, 15), 6, 1e-4)
+    assert (policy.windows, policy.min_count, policy.fire_below) == ((5, 10, 15), 6, 1e-6)
+    assert policy.cusum is not None and policy.cusum.threshold == 10.0
     source = Path("pantau/contract/cities/mojokerto.yaml").read_text()
     edited = tmp_path / "strict.yaml"
     edited.write_text(source.replace("min_count: 6", "min_count: 12"))
     assert policy_for(load_city_profile(str(edited))).min_count == 12
-    edited.write_text(source.replace("fire_below: 0.0001", "fire_below: 2"))
+    edited.write_text(source.replace("fire_below: 0.000001", "fire_below: 2"))
     with pytest.raises(ContractError) as raised:
         load_city_profile(str(edited))
     assert raised.value.fields == ["spike_detection.fire_below"]

@@ -13,7 +13,8 @@ from pantau.contract.alerts import AlertEvent, parse_alert
 from pantau.contract.city import CityProfile, load_city_profile
 from pantau.contract.dimensions import Dimension
 from pantau.contract.events import IDENTIFIER_MAX_LENGTH
-from pantau.detection.spike import Evidence, SpikeStatus, SpikeVerdict, fingerprint
+from pantau.detection.spike import SpikeStatus, SpikeVerdict, fingerprint
+from pantau.detection.windows import Evidence
 from streams.detector import WatchedGroup, alert_event, watched_groups
 
 PROFILE = load_city_profile("mojokerto")
