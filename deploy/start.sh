@@ -13,17 +13,20 @@ $pantau stack check
 
 state_dir=${PANTAU_STATE_DIR:-.pantau}
 mkdir -p "$state_dir/logs"
-$pantau run worker --loglevel warn >>"$state_dir/logs/worker.log" 2>&1 &
-worker=$!
-$pantau run detect >>"$state_dir/logs/detector.log" 2>&1 &
-detector=$!
-$pantau run alerts >>"$state_dir/logs/alerts.log" 2>&1 &
-notifier=$!
-$pantau run wall >>"$state_dir/logs/wall.log" 2>&1 &
-wall=$!
-$pantau run checkpoint >>"$state_dir/logs/audit.log" 2>&1 &
-checkpointer=$!
-trap 'kill "$worker" "$detector" "$notifier" "$wall" "$checkpointer" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+# Each role runs under a supervisor that starts it again when it exits, with a line in
+# its log ("... detector exited with status 1; restarting in 2 s"); stopping a
+# supervisor stops its role.
+supervised=()
+supervise() {  # NAME LOG COMMAND...
+  .venv/bin/python -m deploy.supervise "$1" "$state_dir/logs/$2" -- "${@:3}" &
+  supervised+=($!)
+}
+trap 'kill "${supervised[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+supervise worker worker.log $pantau run worker --loglevel warn
+supervise detector detector.log $pantau run detect
+supervise notifier alerts.log $pantau run alerts
+supervise wall wall.log $pantau run wall
+supervise checkpointer audit.log $pantau run checkpoint
 for _ in $(seq 60); do
   .venv/bin/python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${PANTAU_WORKER_WEB_PORT:-6066}/health', timeout=2)" 2>/dev/null && break
   sleep 1
@@ -32,9 +35,12 @@ done
 cat <<MESSAGE
 
 Pantau is running (state, data and logs in $state_dir/):
-  Live wall      http://127.0.0.1:${PANTAU_WALL_PORT:-8092}/   (English: /?lang=en; log: $state_dir/logs/wall.log)
+  Live wall      http://127.0.0.1:${PANTAU_WALL_PORT:-8092}/   (English: /?lang=en; /metrics; log: $state_dir/logs/wall.log)
   Live figures   .venv/bin/pantau state            (the six dimensions, from Redis)
   Worker         http://127.0.0.1:${PANTAU_WORKER_WEB_PORT:-6066}/metrics   /health   log: $state_dir/logs/worker.log
+  Detector       http://127.0.0.1:${PANTAU_DETECTOR_PORT:-8094}/metrics   /health   log: $state_dir/logs/detector.log
+  Checkpointer   http://127.0.0.1:${PANTAU_CHECKPOINTER_PORT:-8095}/metrics   /health   log: $state_dir/logs/audit.log
+  Restarts       every role above comes back when it exits; its log says when and why
   Prometheus     http://127.0.0.1:${PANTAU_PROMETHEUS_PORT:-9090}   e.g. pantau_complaints_open
   Alertmanager   http://127.0.0.1:${PANTAU_ALERTMANAGER_PORT:-9093}
   Alerts         .venv/bin/pantau alerts list | ack ID --by NAME   http://127.0.0.1:${PANTAU_ALERTS_PORT:-8091}/alerts

@@ -38,19 +38,33 @@ def detect(
     check: Annotated[
         bool, typer.Option(help="Only report whether a detector saved its state lately.")
     ] = False,
+    port: Annotated[int | None, typer.Option(help="Default: PANTAU_DETECTOR_PORT.")] = None,
 ) -> None:
-    """Watch complaint arrivals for spikes; publish firing and resolved alerts."""
+    """Watch complaint arrivals for spikes; publish firing and resolved alerts; serve
+    /metrics and /health on PANTAU_DETECTOR_PORT."""
     import logging
 
-    from pantau.context import context_of
-    from streams.detector import SpikeDetector, run_forever
+    from prometheus_client import CollectorRegistry, ProcessCollector
 
-    context = context_of(command)
+    from pantau.context import context_of
+    from pantau.health import HealthServer, Heartbeat
+    from streams.detector import SpikeDetector, run_forever
+    from streams.detector_metrics import DetectorMetrics
+
+    context = context_of(command).updated(detector_port=port)
+    settings = context.settings
     detector = SpikeDetector(context.query, context.redis, context.keys)
     if check:
         age = detector.seconds_since_save()
         typer.echo("never ran" if age is None else f"state saved {age:.0f} s ago")
         raise typer.Exit(0 if age is not None and age < 3 * interval else 1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    metrics = DetectorMetrics(registry, interval)
+    # Stuck once three rounds are overdue, as PantauDetectorStuck judges it; at least a
+    # minute, since one round reads every group's arrivals.
+    heartbeat = Heartbeat(stale_after=max(3 * interval, 60.0))
+    HealthServer(registry, heartbeat, settings.detector_bind, settings.detector_port).start()
     with context.publisher(client_id="pantau-detector") as publisher:
-        run_forever(detector, publisher, interval)
+        run_forever(detector, publisher, interval, metrics, heartbeat)

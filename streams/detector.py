@@ -27,7 +27,9 @@ from pantau.contract.keys import KeySpace
 from pantau.detection.baseline import Baseline
 from pantau.detection.persist import restore_tracker, tracker_state
 from pantau.detection.spike import SpikePolicy, SpikeTracker, SpikeVerdict, policy_for
+from pantau.health import Heartbeat
 from pantau.state.query import StateQuery
+from streams.detector_metrics import DetectorMetrics
 
 log = logging.getLogger("pantau.detector")
 ALERTNAME = "ComplaintSpike"
@@ -138,15 +140,28 @@ class AlertSink(Protocol):
     def publish_confirmed(self, event: AlertEvent, timeout: float = 30.0) -> tuple[int, int]: ...
 
 
-def run_forever(detector: SpikeDetector, sink: AlertSink, interval: float) -> None:
+def evaluate_once(detector: SpikeDetector, sink: AlertSink, metrics: DetectorMetrics) -> None:
     """Evaluate, publish (acknowledged), then remember the new place in event time."""
+    for alert in detector.evaluate():
+        sink.publish_confirmed(alert)
+        metrics.alerts.labels(status=alert.status.value).inc()
+        log.warning(
+            "%s %s %s=%s: %d in %d min, expected %.1f",
+            alert.alertname, alert.status.value, alert.group, alert.value,
+            alert.observed, alert.window_minutes, alert.expected,
+        )  # fmt: skip
+    detector.save()
+    metrics.evaluated(detector.minute)
+
+
+def run_forever(
+    detector: SpikeDetector,
+    sink: AlertSink,
+    interval: float,
+    metrics: DetectorMetrics,
+    heartbeat: Heartbeat,
+) -> None:
     while True:
-        for alert in detector.evaluate():
-            sink.publish_confirmed(alert)
-            log.warning(
-                "%s %s %s=%s: %d in %d min, expected %.1f",
-                alert.alertname, alert.status.value, alert.group, alert.value,
-                alert.observed, alert.window_minutes, alert.expected,
-            )  # fmt: skip
-        detector.save()
+        evaluate_once(detector, sink, metrics)
+        heartbeat.beat()
         time.sleep(interval)

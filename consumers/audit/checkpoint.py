@@ -18,10 +18,12 @@ import redis
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from consumers.audit.chain import ChainHead, Checkpoint, checkpoint_of, digest
+from consumers.audit.checkpoint_metrics import CheckpointerMetrics
 from pantau.contract.connections import kafka_options
 from pantau.contract.keys import CHECKPOINTER_ALIVE_SECONDS, KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import AUDIT, EVENT_TOPICS, Partition
+from pantau.health import Heartbeat
 
 log = logging.getLogger("pantau.audit")
 Pending = list[tuple[int, str]]  # (offset, digest)
@@ -30,9 +32,17 @@ ALIVE_SECONDS = CHECKPOINTER_ALIVE_SECONDS
 
 class Checkpointer:
     def __init__(
-        self, settings: Settings, client: redis.Redis, every: int = 500, interval: float = 30.0
+        self,
+        settings: Settings,
+        client: redis.Redis,
+        every: int = 500,
+        interval: float = 30.0,
+        metrics: CheckpointerMetrics | None = None,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics
+        self.heartbeat = heartbeat
         self.redis = client
         self.keys = KeySpace(settings.redis_prefix)
         self.every = every
@@ -90,6 +100,7 @@ class Checkpointer:
                         self._record(producer, tp, items)
                         pending[tp] = []
                         since.pop(tp, None)
+                self._progressed()
                 if done:
                     break
         finally:
@@ -104,6 +115,8 @@ class Checkpointer:
         self._publish(producer, checkpoint)
         self._advance(tp, checkpoint)
         self.written += 1
+        if self.metrics is not None:
+            self.metrics.recorded(tp.topic, len(items))
         log.info(
             "checkpoint %s %d..%d %s",
             checkpoint.shard,
@@ -111,6 +124,13 @@ class Checkpointer:
             checkpoint.last_offset,
             checkpoint.hash,
         )
+
+    def _progressed(self) -> None:
+        """One round done: what /health and PantauCheckpointerStuck look at."""
+        if self.metrics is not None:
+            self.metrics.progressed()
+        if self.heartbeat is not None:
+            self.heartbeat.beat()
 
     def _publish(self, producer: KafkaProducer, checkpoint: Checkpoint) -> None:
         """The record itself: in the audit topic, acknowledged, before anything else moves."""

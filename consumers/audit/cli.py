@@ -190,23 +190,38 @@ def checkpoint(
             "(exit 1 if none did)."
         ),
     ] = False,
+    port: Annotated[int | None, typer.Option(help="Default: PANTAU_CHECKPOINTER_PORT.")] = None,
 ) -> None:
-    """Extend each partition's hash chain; record checkpoints in pantau.audit and Redis."""
+    """Extend each partition's hash chain; record checkpoints in pantau.audit and Redis;
+    serve /metrics and /health on PANTAU_CHECKPOINTER_PORT (not with --once)."""
     import logging
 
-    from consumers.audit.checkpoint import Checkpointer, is_alive
-    from pantau.context import context_of
+    from prometheus_client import CollectorRegistry, ProcessCollector
 
-    context = context_of(command)
+    from consumers.audit.checkpoint import Checkpointer, is_alive
+    from consumers.audit.checkpoint_metrics import CheckpointerMetrics
+    from pantau.context import context_of
+    from pantau.health import HealthServer, Heartbeat
+
+    context = context_of(command).updated(checkpointer_port=port)
+    settings = context.settings
     if check:
         alive = is_alive(context.redis, context.keys)
         typer.echo("running" if alive else f"no checkpointer ran in the last {ALIVE_SECONDS} s")
         raise typer.Exit(0 if alive else 1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    written = Checkpointer(context.settings, context.redis, every, interval).run(
-        until_caught_up=once
-    )
-    typer.echo(f"{written} checkpoints recorded")
+    if once:
+        written = Checkpointer(settings, context.redis, every, interval).run(until_caught_up=True)
+        typer.echo(f"{written} checkpoints recorded")
+        return
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    metrics = CheckpointerMetrics(registry)
+    # A round polls for at most half a second; a minute without one is a hung loop.
+    heartbeat = Heartbeat(stale_after=60.0)
+    host, listen = settings.checkpointer_bind, settings.checkpointer_port
+    HealthServer(registry, heartbeat, host, listen).start()
+    Checkpointer(settings, context.redis, every, interval, metrics, heartbeat).run()
 
 
 @app.command()

@@ -4,6 +4,7 @@ GET /            the page (no CDN: its script and styles are served from here)
 GET /events      server-sent events: the snapshot now, then every change
 GET /snapshot.json  the same document once, for scripts and checks
 GET /health      liveness
+GET /metrics     Prometheus: pages connected, when the figures were last read and sent
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sse_starlette.sse import EventSourceResponse
 
 from dashboards.wall.feed import WallFeed
+from dashboards.wall.metrics import WallMetrics
 from dashboards.wall.newest import NewestComplaints
 from dashboards.wall.snapshot import WallSnapshot, snapshot
 from pantau.context import Context
@@ -31,15 +34,17 @@ STATIC = Path(__file__).resolve().parent / "static"
 RECONNECT_MS = 1000
 
 
-def create_app(context: Context) -> FastAPI:
+def create_app(context: Context, registry: CollectorRegistry | None = None) -> FastAPI:
     settings, city, query = context.settings, context.profile, context.query
     alerts = AlertStore(query.redis, query.keys)
     newest = NewestComplaints(city)
+    registry = registry or CollectorRegistry()
+    metrics = WallMetrics(registry)
 
     def compute() -> WallSnapshot:
         return snapshot(query, alerts, newest.lines(), city)
 
-    feed = WallFeed(compute, [context.keys.changes_channel, alerts.changes_channel])
+    feed = WallFeed(compute, [context.keys.changes_channel, alerts.changes_channel], metrics)
 
     async def follow_complaints() -> None:
         while True:
@@ -74,8 +79,12 @@ def create_app(context: Context) -> FastAPI:
     @app.get("/events")
     async def events() -> EventSourceResponse:
         async def stream() -> AsyncIterator[dict[str, Any]]:
-            async for text in feed.updates():
-                yield {"event": "snapshot", "data": text, "retry": RECONNECT_MS}
+            metrics.clients.inc()
+            try:
+                async for text in feed.updates():
+                    yield {"event": "snapshot", "data": text, "retry": RECONNECT_MS}
+            finally:  # a page that went away, or the server stopping
+                metrics.clients.dec()
 
         return EventSourceResponse(stream(), ping=15)
 
@@ -87,5 +96,9 @@ def create_app(context: Context) -> FastAPI:
     @app.get("/health")
     async def health() -> dict[str, object]:
         return {"status": "ok", "version": feed.version}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def exposition() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -12,18 +12,22 @@ def wall(
     host: Annotated[str, typer.Option(help="Default: PANTAU_WALL_BIND.")] = "",
     port: Annotated[int | None, typer.Option(help="Default: PANTAU_WALL_PORT.")] = None,
 ) -> None:
-    """Serve the full-screen page for the command-center TVs, updated as events arrive."""
+    """Serve the full-screen page for the command-center TVs, updated as events arrive;
+    /metrics and /health beside it."""
     import logging
 
     import uvicorn
+    from prometheus_client import CollectorRegistry, ProcessCollector
 
     from dashboards.wall.app import create_app
     from pantau.context import context_of
 
     context = context_of(command)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
     uvicorn.run(
-        create_app(context),
+        create_app(context, registry),
         host=host or context.settings.wall_bind,
         port=port or context.settings.wall_port,
         log_level="warning",

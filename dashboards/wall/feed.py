@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 import redis
 import redis.asyncio as aioredis
 
+from dashboards.wall.metrics import WallMetrics
 from dashboards.wall.snapshot import WallSnapshot
 
 log = logging.getLogger("pantau.wall")
@@ -22,9 +23,15 @@ HEARTBEAT_SECONDS = 5.0
 
 
 class WallFeed:
-    def __init__(self, compute: Callable[[], WallSnapshot], channels: list[str]) -> None:
+    def __init__(
+        self,
+        compute: Callable[[], WallSnapshot],
+        channels: list[str],
+        metrics: WallMetrics | None = None,
+    ) -> None:
         self.compute = compute
         self.channels = channels
+        self.metrics = metrics
         self.latest: str | None = None
         self.version = 0
         self._dirty = asyncio.Event()
@@ -48,9 +55,13 @@ class WallFeed:
             # The pages keep the last figures and show their age; the next beat retries.
             log.warning("wall snapshot not readable: %s", type(error).__name__)
             return
+        if self.metrics is not None:
+            self.metrics.last_refresh.set_to_current_time()
         if text != self.latest:
             self.latest = text
             self.version += 1
+            if self.metrics is not None:
+                self.metrics.last_update.set_to_current_time()
             async with self._published:
                 self._published.notify_all()
 

@@ -26,5 +26,7 @@ def isolated_settings(state_dir: Path, port_base: int) -> Settings:
         worker_web_port=port_base + 6066,
         alerts_port=port_base + 8091,
         wall_port=port_base + 8092,
+        detector_port=port_base + 8094,
+        checkpointer_port=port_base + 8095,
         state_dir=state_dir,
     )

@@ -258,8 +258,13 @@ class Prometheus(Service):
     def config(self) -> dict[str, object]:
         """The local scrape and alerting configuration, rendered from the settings."""
         alertmanager = f"127.0.0.1:{self.settings.alertmanager_port}"
-        worker = f"127.0.0.1:{self.settings.worker_web_port}"
-        alerts = f"127.0.0.1:{self.settings.alerts_port}"
+        roles = {
+            "pantau-worker": self.settings.worker_web_port,
+            "pantau-alerts": self.settings.alerts_port,
+            "pantau-detector": self.settings.detector_port,
+            "pantau-wall": self.settings.wall_port,
+            "pantau-checkpointer": self.settings.checkpointer_port,
+        }
         return {
             "global": {"scrape_interval": "5s", "evaluation_interval": "5s"},
             "rule_files": [str(DEPLOY_DIR / "prometheus" / "rules" / "*.yml")],
@@ -267,8 +272,10 @@ class Prometheus(Service):
             "scrape_configs": [
                 {"job_name": "prometheus", "static_configs": [{"targets": [self.address]}]},
                 {"job_name": "alertmanager", "static_configs": [{"targets": [alertmanager]}]},
-                {"job_name": "pantau-worker", "static_configs": [{"targets": [worker]}]},
-                {"job_name": "pantau-alerts", "static_configs": [{"targets": [alerts]}]},
+                *(
+                    {"job_name": job, "static_configs": [{"targets": [f"127.0.0.1:{port}"]}]}
+                    for job, port in roles.items()
+                ),
             ],
         }
 

@@ -1,10 +1,11 @@
 """Every metric Pantau exports: its name, type, help and label set, in one place.
 
 The worker's pipeline metrics (streams/metrics.py), the city gauges read from Redis at
-scrape time (pantau/state/collector.py) and the notifier's metrics (consumers/alerts/)
-are built from these declarations; the Prometheus rules and the Grafana dashboards are
-checked against them (tests/unit/contract/test_metric_names.py), so a rule or a panel
-cannot name a metric that no code exports.
+scrape time (pantau/state/collector.py), the notifier's metrics (consumers/alerts/), and
+the detector's, the checkpointer's and the wall's are built from these declarations; the
+Prometheus rules and the Grafana dashboards are checked against them
+(tests/unit/contract/test_metric_names.py), so a rule or a panel cannot name a metric that
+no code exports.
 
 Names are as client_python declares them: a counter `pantau_events` is exposed as
 `pantau_events_total`, a histogram `pantau_batch_seconds` as `…_bucket`, `…_sum` and
@@ -190,11 +191,64 @@ WEBHOOK_DELIVERIES = _counter(
 )
 NOTIFIER = (ALERTS_ACTIVE, WEBHOOK_DELIVERIES)
 
-PANTAU = (*PIPELINE, *CITY_STATE, *NOTIFIER)
+# The spike detector (streams/detector_metrics.py).
+DETECTOR_LAST_EVALUATION = _gauge(
+    "pantau_detector_last_evaluation_timestamp_seconds",
+    "When the detector last finished evaluating the arrivals and saved its place.",
+)
+DETECTOR_INTERVAL = _gauge(
+    "pantau_detector_interval_seconds",
+    "Seconds the detector waits between evaluations, as it was started with.",
+)
+DETECTOR_EVENT_TIME = _gauge(
+    "pantau_detector_event_time_seconds",
+    "The end of the last event-time minute the detector has judged.",
+)
+DETECTOR_ALERTS = _counter(
+    "pantau_detector_alerts_published",
+    "Spike verdicts published to the alerts topic, by status: firing, resolved.",
+    "status",
+)
+DETECTOR = (DETECTOR_LAST_EVALUATION, DETECTOR_INTERVAL, DETECTOR_EVENT_TIME, DETECTOR_ALERTS)
+
+# The audit checkpointer (consumers/audit/checkpoint_metrics.py).
+CHECKPOINTER_LAST_PROGRESS = _gauge(
+    "pantau_checkpointer_last_progress_timestamp_seconds",
+    "When the checkpointer last finished a round of reading the event topics.",
+)
+CHECKPOINTER_LAST_CHECKPOINT = _gauge(
+    "pantau_checkpointer_last_checkpoint_timestamp_seconds",
+    "When the checkpointer last recorded a checkpoint.",
+)
+CHECKPOINTER_EVENTS = _counter(
+    "pantau_checkpointer_events_chained",
+    "Events added to their partition's hash chain in a recorded checkpoint.",
+    "topic",
+)
+CHECKPOINTER_CHECKPOINTS = _counter(
+    "pantau_checkpointer_checkpoints", "Checkpoints recorded in the audit topic.", "topic"
+)
+CHECKPOINTER = (CHECKPOINTER_LAST_PROGRESS, CHECKPOINTER_LAST_CHECKPOINT,
+                CHECKPOINTER_EVENTS, CHECKPOINTER_CHECKPOINTS)  # fmt: skip
+
+# The live wall page (dashboards/wall/metrics.py).
+WALL_CLIENTS = _gauge("pantau_wall_clients", "Pages connected to the wall's event stream.")
+WALL_LAST_REFRESH = _gauge(
+    "pantau_wall_last_refresh_timestamp_seconds",
+    "When the wall last read the figures from Redis (on every change notice, and at least "
+    "every 5 s).",
+)
+WALL_LAST_UPDATE = _gauge(
+    "pantau_wall_last_update_timestamp_seconds",
+    "When the wall last sent changed figures to its pages.",
+)
+WALL = (WALL_CLIENTS, WALL_LAST_REFRESH, WALL_LAST_UPDATE)
+
+PANTAU = (*PIPELINE, *CITY_STATE, *NOTIFIER, *DETECTOR, *CHECKPOINTER, *WALL)
 
 # Series that queries may name although Pantau declares none of them: Prometheus' own
 # per-target series, and the process metrics client_python's ProcessCollector exports
-# for the worker (streams/cli.py registers it).
+# for the worker, the detector, the checkpointer and the wall.
 PROMETHEUS_SERIES = frozenset({"up", "scrape_duration_seconds", "scrape_samples_scraped",
                                "ALERTS", "ALERTS_FOR_STATE"})  # fmt: skip
 PROCESS_SERIES = frozenset({"process_resident_memory_bytes", "process_virtual_memory_bytes",

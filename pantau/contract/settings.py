@@ -82,6 +82,18 @@ class Settings(BaseSettings):
     )
     wall_port: int = Field(default=8092, ge=1, le=65535, description="The live wall page.")
     wall_bind: str = Field(default="127.0.0.1", description="Loopback unless in a container.")
+    # The detector and the checkpointer are loops, not web servers: each answers /metrics
+    # and /health on a small endpoint of its own.
+    detector_port: int = Field(
+        default=8094, ge=1, le=65535, description="The spike detector's /metrics, /health."
+    )
+    detector_bind: str = Field(default="127.0.0.1", description="Loopback unless in a container.")
+    checkpointer_port: int = Field(
+        default=8095, ge=1, le=65535, description="The checkpointer's /metrics, /health."
+    )
+    checkpointer_bind: str = Field(
+        default="127.0.0.1", description="Loopback unless in a container."
+    )
     intake_port: int = Field(default=8080, ge=1, le=65535)
     intake_api_keys: SecretStr | None = Field(
         default=None, description="Comma-separated API keys that may write to the intake."

@@ -153,7 +153,9 @@ def test_prometheus_sees_a_worker_stop_and_alertmanager_delivers_the_alert(
 def _pantau(settings: Settings, prefix: str, *args: str, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PANTAU_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
            "PANTAU_REDIS_URL": settings.redis_url.get_secret_value(),
-           "PANTAU_REDIS_PREFIX": prefix}  # fmt: skip
+           "PANTAU_REDIS_PREFIX": prefix,
+           # The detector's endpoint on the session's port, beside any other detector.
+           "PANTAU_DETECTOR_PORT": str(settings.detector_port)}  # fmt: skip
     with log.open("ab") as output:
         return subprocess.Popen([sys.executable, "-m", "pantau", *args], env=env,
                                 stdout=output, stderr=subprocess.STDOUT)  # fmt: skip

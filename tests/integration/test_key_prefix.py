@@ -42,7 +42,10 @@ class Roles:
     """The long-running roles, each as `pantau run ROLE` in a process of its own."""
 
     def __init__(self, settings: Settings, prefix: str, logs: Path) -> None:
-        self.ports = {role: _free_port() for role in ("worker", "wall", "intake", "alerts")}
+        self.ports = {
+            role: _free_port()
+            for role in ("worker", "wall", "intake", "alerts", "detect", "checkpoint")
+        }
         # Nothing listens there: every delivery fails and is kept under the prefix.
         webhook = f"http://127.0.0.1:{_free_port()}/hook"
         self.env = {
@@ -51,6 +54,8 @@ class Roles:
             "PANTAU_ALERT_WEBHOOKS": webhook,
             "PANTAU_WALL_PORT": str(self.ports["wall"]),
             "PANTAU_INTAKE_PORT": str(self.ports["intake"]),
+            "PANTAU_DETECTOR_PORT": str(self.ports["detect"]),
+            "PANTAU_CHECKPOINTER_PORT": str(self.ports["checkpoint"]),
             "PANTAU_INTAKE_AUTH_DISABLED": "true",
             "PANTAU_STATE_DIR": str(logs / "state"),
         }
@@ -113,7 +118,8 @@ def test_every_role_writes_only_under_its_prefix(
     roles.start("intake")
     roles.start("checkpoint", "--every", "50", "--interval", "0.5")
     for role, path in (("worker", "/health"), ("wall", "/health"), ("intake", "/health"),
-                       ("alerts", "/alerts")):  # fmt: skip
+                       ("alerts", "/alerts"), ("detect", "/health"),
+                       ("checkpoint", "/health")):  # fmt: skip
         eventually(partial(roles.answers, role, path), 90, f"{role} answers")
 
     publish_feed(live_stack, seed=71, count=600)

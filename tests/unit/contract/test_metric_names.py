@@ -13,11 +13,14 @@ from prometheus_client import CollectorRegistry, Metric
 
 from consumers.alerts.service import ActiveAlertsCollector
 from consumers.alerts.webhooks import WebhookNotifier
+from consumers.audit.checkpoint_metrics import CheckpointerMetrics
 from dashboards.catalog import JSON_DIR, panel_queries
+from dashboards.wall.metrics import WallMetrics
 from pantau.contract.keys import KeySpace
 from pantau.contract.metrics import PANTAU, known_series
 from pantau.state.collector import CityStateCollector
 from pantau.state.memory import MemoryState
+from streams.detector_metrics import DetectorMetrics
 from streams.metrics import PipelineMetrics
 from tests.promql_names import Selector, selectors
 from tests.unit.state.test_folds import PROFILE, REFERENCE
@@ -103,9 +106,13 @@ class _NoAlerts:
 
 
 def _exported() -> dict[str, Metric]:
-    """Every family the worker and the notifier export, from fresh registries."""
+    """Every family the worker, the notifier, the detector, the checkpointer and the wall
+    export, from a fresh registry (names cannot clash: one registry refuses a repeat)."""
     registry = CollectorRegistry()
     PipelineMetrics(registry)
+    DetectorMetrics(registry, interval=10.0)
+    CheckpointerMetrics(registry)
+    WallMetrics(registry)
     state = MemoryState(PROFILE.timezone)
     state.records, state.aggregates = REFERENCE.records, REFERENCE.aggregates
     registry.register(CityStateCollector(state, PROFILE, lambda: date(2026, 11, 23)))

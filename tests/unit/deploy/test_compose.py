@@ -1,7 +1,8 @@
 """docker-compose.yml cannot run here (no Docker engine), so it is checked as data: every
-long-running service has a healthcheck, every `pantau` command line parses with the CLI's
-own parser, every mounted file exists, ports stay on loopback, and Pantau's environment
-agrees with the settings and the other services."""
+long-running service has a healthcheck and is restarted when it exits, every `pantau`
+command line parses with the CLI's own parser, every mounted file exists, ports stay on
+loopback, Prometheus scrapes each role where it listens, and Pantau's environment agrees
+with the settings and the other services."""
 
 from __future__ import annotations
 
@@ -49,6 +50,12 @@ def test_every_long_running_service_has_a_healthcheck(name: str) -> None:
         return
     healthcheck = SERVICES[name].get("healthcheck", {})
     assert healthcheck.get("test"), f"{name} has no healthcheck"
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_every_long_running_service_is_restarted_when_it_exits(name: str) -> None:
+    expected = "no" if _is_one_shot(name) else "unless-stopped"
+    assert SERVICES[name].get("restart") == expected, name
 
 
 def test_the_stack_has_the_official_images() -> None:
@@ -139,6 +146,31 @@ def test_prometheus_in_compose_scrapes_the_worker_where_it_listens() -> None:
     assert environment["PANTAU_WORKER_WEB_BIND"] == "0.0.0.0"
 
 
+@pytest.mark.parametrize(
+    ("job", "service", "port_variable", "bind"),
+    [
+        ("pantau-detector", "detector", "PANTAU_DETECTOR_PORT", "PANTAU_DETECTOR_BIND"),
+        ("pantau-checkpointer", "audit-checkpoint", "PANTAU_CHECKPOINTER_PORT",
+         "PANTAU_CHECKPOINTER_BIND"),
+        ("pantau-wall", "wall", "PANTAU_WALL_PORT", None),
+    ],
+)  # fmt: skip
+def test_prometheus_in_compose_scrapes_each_role_where_it_listens(
+    job: str, service: str, port_variable: str, bind: str | None
+) -> None:
+    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.compose.yml").read_text())
+    jobs = {scrape["job_name"]: scrape for scrape in config["scrape_configs"]}
+    environment = SERVICES[service]["environment"]
+    port = environment[port_variable]
+    assert jobs[job]["static_configs"][0]["targets"] == [f"{service}:{port}"]
+    if bind is not None:
+        assert environment[bind] == "0.0.0.0"
+    else:  # the wall is told on its command line
+        assert SERVICES[service]["command"][-2:] == ["--host", "0.0.0.0"]
+    # Its healthcheck asks the same endpoint.
+    assert f"localhost:{port}/health" in " ".join(SERVICES[service]["healthcheck"]["test"])
+
+
 def test_grafana_provisions_the_prometheus_datasource_and_dashboards() -> None:
     provisioning = ROOT / "deploy/grafana/provisioning"
     datasource = yaml.safe_load((provisioning / "datasources/prometheus.yml").read_text())
@@ -217,7 +249,7 @@ def _parse(arguments: list[str]) -> Command:
 
 def test_compose_runs_pantau_commands() -> None:
     where = [place for place, _ in _pantau_arguments()]
-    assert "audit-checkpoint healthcheck" in where and "detector healthcheck" in where
+    assert "audit-checkpoint command" in where and "detector command" in where
     assert "worker command" in where
 
 

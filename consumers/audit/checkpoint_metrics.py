@@ -1,0 +1,31 @@
+"""The checkpointer's own metrics, declared in pantau/contract/metrics.py: whether its
+loop goes round, when it last recorded a checkpoint, and how many events it chained
+(PantauCheckpointerStuck holds that against the events the worker applies)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry
+
+from pantau.contract import metrics as declared
+from pantau.contract.topics import EVENT_TOPICS
+from pantau.instruments import counter, gauge
+
+
+class CheckpointerMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.last_progress = gauge(declared.CHECKPOINTER_LAST_PROGRESS, registry)
+        self.last_checkpoint = gauge(declared.CHECKPOINTER_LAST_CHECKPOINT, registry)
+        self.events = counter(declared.CHECKPOINTER_EVENTS, registry)
+        self.checkpoints = counter(declared.CHECKPOINTER_CHECKPOINTS, registry)
+        # Every topic's series from the start, at 0, so increase() sees the first chained.
+        for topic in EVENT_TOPICS.values():
+            self.events.labels(topic=topic.name)
+            self.checkpoints.labels(topic=topic.name)
+
+    def progressed(self) -> None:
+        self.last_progress.set_to_current_time()
+
+    def recorded(self, topic: str, events: int) -> None:
+        self.last_checkpoint.set_to_current_time()
+        self.events.labels(topic=topic).inc(events)
+        self.checkpoints.labels(topic=topic).inc()
