@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 import faust
@@ -18,6 +19,7 @@ from prometheus_client import CollectorRegistry
 from pantau.context import Context
 from pantau.contract.connections import faust_credentials
 from pantau.contract.events import EventKind
+from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS, Partition
 from pantau.state.store import StateStore
 from streams.continuity import AUDIT_SECONDS, Continuity, LogReadBack
@@ -64,7 +66,7 @@ def build_worker(context: Context, registry: CollectorRegistry) -> Worker:
         store="memory://",
         # Faust's own folder (its default is `<group>-data` in whatever directory the
         # worker was started from), kept with the rest of the state.
-        datadir=str(settings.state_dir / "faust" / settings.worker_group),
+        datadir=str(_faust_folder(settings)),
         autodiscover=False,
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
@@ -171,3 +173,11 @@ def _on_rebalance(worker: Worker, topics: set[str]) -> None:
     # Faust's signal types do not describe keyword receivers; the calls are as documented.
     worker.app.on_partitions_assigned.connect(cast(Any, resume_from_redis))
     worker.app.on_partitions_revoked.connect(cast(Any, forget))
+
+
+def _faust_folder(settings: Settings) -> Path:
+    """Where Faust keeps its files: under the state folder, which Faust would not create
+    (it makes only the last level)."""
+    folder = settings.state_dir / "faust"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / settings.worker_group
