@@ -133,7 +133,7 @@ async def test_a_tampered_live_figure_is_caught_with_its_key(audited: Settings) 
 async def test_verify_holds_the_log_and_catches_an_altered_copy(
     audited: Settings, tmp_path: Path
 ) -> None:
-    checkpointed = _pantau(audited, "audit", "checkpoint", "--once", "--every", "200")
+    checkpointed = _pantau(audited, "run", "checkpoint", "--once", "--every", "200")
     assert checkpointed.returncode == 0, checkpointed.stdout + checkpointed.stderr
     intact = _pantau(audited, "audit", "verify")
     assert intact.returncode == 0 and "intact" in intact.stdout, intact.stdout + intact.stderr
