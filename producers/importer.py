@@ -140,6 +140,8 @@ def _jsonl_row(number: int, raw: str) -> Row:
         document = json.loads(raw)
     except json.JSONDecodeError as error:
         return Row(number, raw, None, FieldProblem("(line)", f"invalid JSON: {error.msg}"))
+    except RecursionError:
+        return Row(number, raw, None, FieldProblem("(line)", "invalid JSON: nested too deeply"))
     if not isinstance(document, dict):
         return Row(number, raw, None, FieldProblem("(line)", "expected a JSON object"))
     return Row(number, raw, document)

@@ -23,11 +23,14 @@ def canonical(value: bytes | None) -> bytes:
     """Sorted keys, no spaces, UTF-8; what does not parse as JSON is hashed as it is."""
     if value is None:
         return b""
+    # Any bytes may sit in the log (a producer's mistake, an attack): too deeply nested
+    # for the parser is as unparsable as broken JSON, and must not stop the chain.
     try:
         document = json.loads(value)
-    except (ValueError, UnicodeDecodeError):
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return value
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return text.encode()
 
 
 def digest(value: bytes | None) -> str:

@@ -56,7 +56,7 @@ def log_event(offset: int, value: bytes | None) -> LogEvent:
 def _event_id(value: bytes | None) -> str | None:
     try:
         found = json.loads(value or b"").get("event_id")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return None
     return found if isinstance(found, str) else None
 

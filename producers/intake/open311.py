@@ -156,7 +156,7 @@ def search_requests(
     else:
         # The standard's default window: the last 90 days.
         end = _aware(end_date) or datetime.now(UTC)
-        start = _aware(start_date) or end - timedelta(days=90)
+        start = _aware(start_date) or _days_before(end, 90)
         views = context.store.requested_between(start, end, MAX_RESULTS)
     wanted = set(status.split(",")) if status else {"open", "closed"}
     return [
@@ -268,6 +268,15 @@ def _list_attribute(
         "description": description,
         "values": values,
     }
+
+
+def _days_before(moment: datetime, days: int) -> datetime:
+    """`days` before `moment`, or the first moment a datetime holds when that is earlier
+    (an end_date in year 1 is a valid date, and nothing was requested before it)."""
+    try:
+        return moment - timedelta(days=days)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -165,3 +165,10 @@ def test_any_single_change_is_caught(values: list[bytes], data: st.DataObject) -
     else:
         assert caught, "a change must be reported"
     assert fold(GENESIS, [digest(v) for v in values]) == _checkpoints(values, 1000)[0].hash
+
+
+def test_a_message_nested_too_deeply_is_chained_as_it_is() -> None:
+    # Any bytes may sit in the log; the checkpointer must not stop on them.
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert canonical(deep) == deep
+    assert log_event(7, deep).event_id is None

@@ -73,3 +73,14 @@ def test_a_request_for_a_known_service_is_published(intake: Intake) -> None:
     [event] = intake.publisher.events
     assert body[0]["service_request_id"] == event.entity_id
     assert event.category == "sampah"  # type: ignore[union-attr]
+
+
+def test_a_search_ending_in_year_one_answers_an_empty_list(intake: Intake) -> None:
+    # The default window (90 days before end_date) would begin before any datetime.
+    answer = intake.client.get(
+        "/requests.json",
+        params={"end_date": "0001-01-01T00:10:15Z"},
+        headers={"x-api-key": API_KEY},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == []
