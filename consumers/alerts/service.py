@@ -21,7 +21,7 @@ from prometheus_client.registry import Collector
 
 from consumers.alerts.alertmanager import AlertmanagerPayload, fingerprint_of, from_alertmanager
 from consumers.alerts.lifecycle import from_stream
-from consumers.alerts.webhooks import webhook_notifier
+from consumers.alerts.webhooks import DeliveryQueue, webhook_notifier
 from pantau.context import Context
 from pantau.contract.alerts import parse_alert
 from pantau.contract.connections import kafka_options
@@ -54,21 +54,23 @@ def create_app(context: Context, *, consume: bool = True) -> FastAPI:
     store = AlertStore(context.redis, context.keys)
     registry = CollectorRegistry()
     registry.register(ActiveAlertsCollector(store))
-    notifier = webhook_notifier(context, registry)
+    deliveries = DeliveryQueue(webhook_notifier(context, registry))
 
     async def apply(fingerprint: str, change: Any) -> None:
         changed = await run_in_threadpool(store.update, fingerprint, change)
         if changed is not None:
-            await notifier.notify(changed)
+            deliveries.put(changed)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        deliveries.start()
         task = asyncio.create_task(_consume(settings, apply)) if consume else None
         yield
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await deliveries.close()
 
     app = FastAPI(title="Pantau alerts", lifespan=lifespan)
 

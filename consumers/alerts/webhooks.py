@@ -5,6 +5,7 @@ retry, never dropped silently."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from datetime import UTC, datetime
@@ -84,9 +85,57 @@ class WebhookNotifier:
                 delay *= 2
         self.deliveries.labels("failed").inc()
         log.error("webhook %s: gave up (%s)", url, reason)
+        await self._keep(url, reason, body)
+
+    async def keep_undelivered(self, record: AlertRecord, reason: str) -> None:
+        """Keep a change no webhook was sent, for a later retry, as a failed one is kept."""
+        body = self.payload(record)
+        for url in self.urls:
+            await self._keep(url, reason, body)
+
+    async def _keep(self, url: str, reason: str, body: dict[str, object]) -> None:
         if self.undelivered is not None:
             failed = {"url": url, "reason": reason, "at": datetime.now(UTC).isoformat(), **body}
             await self.undelivered.rpush(self.keys.undelivered_webhooks, json.dumps(failed))
+
+
+class DeliveryQueue:
+    """Alert changes handed to the webhooks in the order they happened, by one sender of
+    their own: a webhook that is slow or down (each retried for seconds) delays its own
+    deliveries, never the alert lifecycle in Redis nor the changes behind it. What is
+    still queued when the notifier stops is kept with the undelivered, not dropped."""
+
+    def __init__(self, notifier: WebhookNotifier) -> None:
+        self.notifier = notifier
+        self.queue: asyncio.Queue[AlertRecord] = asyncio.Queue()
+        self.sender: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.sender = asyncio.create_task(self._send())
+
+    def put(self, record: AlertRecord) -> None:
+        self.queue.put_nowait(record)
+
+    async def _send(self) -> None:
+        while True:
+            record = await self.queue.get()
+            try:
+                await self.notifier.notify(record)
+            except Exception:  # one change that fails to go out must not stop the rest
+                log.exception("alert %s: delivery failed", record.fingerprint)
+            finally:
+                self.queue.task_done()
+
+    async def close(self, drain_seconds: float = 10.0) -> None:
+        """Let the queue drain for a while, then keep what is left for a later retry."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.queue.join(), drain_seconds)
+        if self.sender is not None:
+            self.sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.sender
+        while not self.queue.empty():
+            await self.notifier.keep_undelivered(self.queue.get_nowait(), "notifier stopped")
 
 
 def webhook_notifier(context: Context, registry: CollectorRegistry) -> WebhookNotifier:

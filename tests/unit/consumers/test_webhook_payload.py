@@ -3,13 +3,17 @@ both languages in the profile's words."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from prometheus_client import CollectorRegistry
 
 from consumers.alerts.lifecycle import from_stream
-from consumers.alerts.webhooks import WebhookNotifier
+from consumers.alerts.webhooks import DeliveryQueue, WebhookNotifier
 from pantau.contract.alerts import AlertEvent
 from pantau.contract.city import load_city_profile
 from pantau.contract.keys import KeySpace
+from pantau.state.alerts import AlertRecord
 from tests.factories import alert_document
 
 PROFILE = load_city_profile("mojokerto")
@@ -28,3 +32,53 @@ def test_a_spike_goes_out_with_its_fields_and_both_texts() -> None:
         "id": "Lonjakan aduan Smart Living (Kehidupan): 14 aduan dalam 10 menit, biasanya 2",
         "en": "Complaint surge in Smart Living: 14 complaints in 10 minutes, usually 2",
     }
+
+
+class _SlowHook(WebhookNotifier):
+    """A webhook that takes its time: what the queue must not wait for."""
+
+    def __init__(self) -> None:
+        super().__init__(["http://hook.invalid/"], CollectorRegistry(), KeySpace("pantau-t"))
+        self.sent: list[str] = []
+        self.kept: list[tuple[str, str]] = []
+
+    async def notify(self, record: AlertRecord) -> None:
+        await asyncio.sleep(0.05)
+        self.sent.append(record.fingerprint)
+
+    async def keep_undelivered(self, record: AlertRecord, reason: str) -> None:
+        self.kept.append((record.fingerprint, reason))
+
+
+def _alert(number: int) -> AlertRecord:
+    document = alert_document(fingerprint=f"complaint-spike:category:drainase-{number}")
+    record = from_stream(None, AlertEvent.model_validate(document))
+    assert record is not None
+    return record
+
+
+async def test_deliveries_keep_their_order_without_holding_the_lifecycle_up() -> None:
+    hook = _SlowHook()
+    queue = DeliveryQueue(hook)
+    queue.start()
+    began = time.monotonic()
+    for number in range(5):
+        queue.put(_alert(number))
+    assert time.monotonic() - began < 0.05, "putting a change waits for no webhook"
+    await queue.close(drain_seconds=5)
+    assert hook.sent == [f"complaint-spike:category:drainase-{n}" for n in range(5)]
+    assert hook.kept == []
+
+
+async def test_what_is_still_queued_at_a_stop_is_kept_not_dropped() -> None:
+    hook = _SlowHook()
+    queue = DeliveryQueue(hook)
+    queue.start()
+    for number in range(20):
+        queue.put(_alert(number))
+    await queue.close(drain_seconds=0.12)
+    assert hook.sent and hook.kept
+    handed = hook.sent + [fingerprint for fingerprint, _ in hook.kept]
+    # The one being sent when the sender stopped may be in neither; none is in both.
+    assert len(set(handed)) == len(handed) >= 19
+    assert {reason for _, reason in hook.kept} == {"notifier stopped"}
