@@ -2,7 +2,9 @@
 the aggregates or pantau/state/compute.py: the independent side of the end-to-end
 comparison. Only the rules a reader of the design notes would apply: a complaint's
 latest step decides whether it is open, it arrived with its first "received" step, an
-entity's latest event wins, "today" is the city's local day."""
+entity's latest event wins, "today" is the city's local day, and an event id is the
+dedupe key: an entity's event whose id it already had is a repeat, and the first one
+read stands (the log is shared with tests that reuse one fixture's id)."""
 
 from __future__ import annotations
 
@@ -42,7 +44,10 @@ def _latest(events: list[AnyEvent]) -> AnyEvent:
 
 def count(events: list[AnyEvent], profile: CityProfile, today: date) -> dict[str, DimensionByHand]:
     zone = ZoneInfo(profile.city.timezone)
-    unique = {e.event_id: e for e in events}.values()
+    first_read: dict[tuple[str, str, str], AnyEvent] = {}
+    for event in events:
+        first_read.setdefault((event.kind, event.entity_id, event.event_id), event)
+    unique = first_read.values()
     complaints: dict[str, list[AnyEvent]] = defaultdict(list)
     programs: dict[str, list[AnyEvent]] = defaultdict(list)
     readings: dict[str, dict[str, list[AnyEvent]]] = defaultdict(lambda: defaultdict(list))
