@@ -21,6 +21,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from playwright.async_api import async_playwright
 
 from dashboards.wall.app import create_app as create_wall
+from deploy.stack.manager import Stack as LocalStack
 from pantau.context import Context
 from pantau.contract.events import AnyEvent, EventKind, parse_event
 from pantau.contract.settings import Settings
@@ -31,6 +32,7 @@ from pantau.state.decode import Rejection, decode
 from pantau.state.memory import MemoryState
 from pantau.state.named import Figures, named_figures
 from producers.simulator.feed import SimulationConfig, city_feed
+from tests.conftest import SESSION_PORT_BASE, stack_settings
 from tests.integration.figures_by_hand import DimensionByHand, count
 from tests.integration.renderings import (
     metrics,
@@ -69,10 +71,16 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(live_stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A worker (with its /metrics) and the wall, for a prefix of their own."""
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A worker (with its /metrics) and the wall, on a broker and Redis of their own: the
+    count by hand reads the whole log, which on the session's stack holds every other
+    test's events too, malformed and conflicting ones among them."""
     folder = tmp_path_factory.mktemp("figures")
-    settings = live_stack.model_copy(
+    own = stack_settings(folder / "stack", port_base=SESSION_PORT_BASE + 13000)
+    services = LocalStack(own, report=lambda message: None)
+    services.down(purge=True)
+    services.up()
+    settings = own.model_copy(
         update={"redis_prefix": PREFIX, "state_dir": folder, "wall_port": _free_port()}
     )
     metrics_port = _free_port()
@@ -82,6 +90,7 @@ def stack(live_stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Ite
             yield Stack(settings, metrics_port)
     finally:
         stop(worker)
+        services.down(purge=True)
 
 
 async def _read_log(settings: Settings) -> tuple[MemoryState, list[AnyEvent]]:
