@@ -11,9 +11,12 @@ import typer
 
 from pantau.contract.dimensions import Dimension
 from pantau.contract.kinds import EventKind
+from pantau.stopping import stop_on_signals
 from producers.simulator.rhythm import Spike
 
 if TYPE_CHECKING:
+    from threading import Event
+
     from rich.console import Console
 
     from pantau.context import Context
@@ -148,7 +151,7 @@ def demo(
     import itertools
 
     from pantau.context import context_of
-    from producers.simulator.feed import SimulationConfig, city_feed, paced
+    from producers.simulator.feed import SimulationConfig, city_feed
 
     context = context_of(command)
     profile = context.profile
@@ -161,7 +164,8 @@ def demo(
                     "not with --history-days, which feeds on the real clock after the history",
                     param_hint=name,
                 )
-        _seeded_demo(context, history_days, seed, rate, spike)
+        with stop_on_signals() as stop:
+            _seeded_demo(context, history_days, seed, rate, spike, stop)
         return
     sim_start = (start.replace(tzinfo=zone) if start and start.tzinfo is None else start) or (
         datetime.now(zone).replace(microsecond=0)
@@ -180,14 +184,17 @@ def demo(
         written = _write_jsonl(events, dry_run)
         _console().print(f"wrote {written} events to {dry_run}")
         return
-    _publish_paced(context, paced(events, sim_start, speedup))
+    with stop_on_signals() as stop:
+        _publish_paced(context, events, sim_start, speedup, stop)
 
 
-def _seeded_demo(context: Context, days: int, seed: int, rate: float, spike: Spike | None) -> None:
+def _seeded_demo(
+    context: Context, days: int, seed: int, rate: float, spike: Spike | None, stop: Event
+) -> None:
     """The last `days` of the city written as JSON lines and loaded through the importer,
     as an operator would load a file; then the live feed from now, on the real clock."""
+    from pantau.stopping import StopRequestedError, raise_if_set
     from producers.importer import import_file
-    from producers.simulator.feed import paced
     from producers.simulator.history import seeded_config, split_at
 
     profile = context.profile
@@ -200,19 +207,28 @@ def _seeded_demo(context: Context, days: int, seed: int, rate: float, spike: Spi
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"history-{seed}-{rate:g}-{config.start:%Y%m%d}.jsonl"
     _write_jsonl(iter(history), path)
-    with (
-        context.publisher(client_id="pantau-demo-history") as publisher,
-        console.status(f"importing {len(history)} events of history from {path}"),
-    ):
-        summary = import_file(path, None, publisher, profile, source="simulator")
-        publisher.flush()
+    try:
+        with (
+            context.publisher(client_id="pantau-demo-history") as publisher,
+            console.status(f"importing {len(history)} events of history from {path}"),
+        ):
+            summary = import_file(
+                path, None, publisher, profile, source="simulator",
+                on_line=lambda _: raise_if_set(stop),
+            )  # fmt: skip
+            publisher.flush()
+    except StopRequestedError:
+        # What was sent is delivered (the publisher flushes on its way out); the ids are
+        # the history's own, so importing it again on the next start adds nothing twice.
+        console.print("stopped during the history; the next start imports the rest")
+        return
     if summary.rejected:
         console.print(
             f"[red]{len(summary.rejected)} history lines refused[/]: {summary.reject_file}"
         )
         raise typer.Exit(1)
     console.print(f"history: {summary.published} events since {config.start:%d %b %Y} imported")
-    _publish_paced(context, paced(live, now, 1.0))
+    _publish_paced(context, live, now, 1.0, stop)
 
 
 def _write_jsonl(events: Iterator[AnyEvent], path: Path) -> int:
@@ -226,10 +242,15 @@ def _write_jsonl(events: Iterator[AnyEvent], path: Path) -> int:
     return written
 
 
-def _publish_paced(context: Context, events: Iterator[AnyEvent]) -> None:
+def _publish_paced(
+    context: Context, events: Iterator[AnyEvent], start: datetime, speedup: float, stop: Event
+) -> None:
+    """Publish each event when its (simulated) time comes, until the events end or a stop is
+    asked for; a wait for the next event ends at once on a stop."""
     import json
 
     from pantau.publisher import PublishError
+    from producers.simulator.feed import paced
 
     console = _console()
     published = 0
@@ -238,16 +259,18 @@ def _publish_paced(context: Context, events: Iterator[AnyEvent]) -> None:
             context.publisher(client_id="pantau-demo") as publisher,
             console.status("feeding the demo city") as status,
         ):
-            for event in events:
+            for event in paced(events, start, speedup, sleep=stop.wait):
+                if stop.is_set():
+                    break
                 publisher.publish(event)
                 published += 1
                 if published % 100 == 0:
                     publisher.flush()
                     local = event.occurred_at.strftime("%a %d %b %H:%M")
                     status.update(f"{published} events published; simulated time {local}")
-    except KeyboardInterrupt:
-        console.print("stopped")
     except PublishError as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(1) from None
+    if stop.is_set():
+        console.print("stopped")
     console.print(json.dumps({"published": published}))

@@ -53,7 +53,7 @@ def paced(
     speedup: float,
     *,
     clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
 ) -> Iterator[AnyEvent]:
     """Release each event when the wall clock reaches its simulated time / speedup.
 

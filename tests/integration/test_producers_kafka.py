@@ -160,9 +160,11 @@ async def test_the_seeded_demo_imports_its_history_then_feeds_live(
         said.append(line)
         if line.startswith("history:"):
             break
+    # At once: the live feed's publisher may be connecting, which a stop must not break.
     demo.send_signal(signal.SIGINT)
     rest, _ = demo.communicate(timeout=60)
     assert said and said[-1].startswith("history:"), "".join(said) + rest
+    assert demo.returncode == 0 and "stopped" in rest, rest
     history = next((tmp_path / "demo").glob("history-12-300-*.jsonl"))
     wanted: dict[str, set[str]] = defaultdict(set)
     for line in history.open():
