@@ -1,5 +1,6 @@
 """`pantau run checkpoint`: follow the event topics, extend each partition's hash chain,
 and record a checkpoint every so many events (or seconds) in the audit topic and in Redis.
+Every event read is also a leaf of the log's Merkle tree (consumers/audit/tree.py).
 
 Its place is the chain head in Redis, written after the checkpoint is acknowledged by
 Kafka: after a crash the same range is checkpointed again, and verify accepts repeats
@@ -19,6 +20,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from consumers.audit.chain import ChainHead, Checkpoint, checkpoint_of, digest
 from consumers.audit.checkpoint_metrics import CheckpointerMetrics
+from consumers.audit.tree_recorder import TreeRecorder
 from pantau.contract.connections import kafka_options
 from pantau.contract.keys import CHECKPOINTER_ALIVE_SECONDS, KeySpace
 from pantau.contract.settings import Settings
@@ -50,6 +52,7 @@ class Checkpointer:
         self.partitions = [TopicPartition(t.name, p) for t in EVENT_TOPICS.values()
                            for p in range(t.partitions)]  # fmt: skip
         self.heads = {tp: self._head(tp) for tp in self.partitions}
+        self.tree = TreeRecorder.open(settings, client, every, interval, metrics)
         self.written = 0
 
     def _head(self, tp: TopicPartition) -> ChainHead:
@@ -79,7 +82,7 @@ class Checkpointer:
         try:
             consumer.assign(self.partitions)
             for tp in self.partitions:
-                consumer.seek(tp, self.heads[tp].next_offset)
+                consumer.seek(tp, self._start(tp))
             ends = consumer.end_offsets(self.partitions) if until_caught_up else {}
             pending: dict[TopicPartition, Pending] = {tp: [] for tp in self.partitions}
             since: dict[TopicPartition, float] = {}
@@ -88,8 +91,13 @@ class Checkpointer:
                     self.keys.checkpointer_alive, datetime.now(UTC).isoformat(), ex=ALIVE_SECONDS
                 )
                 for tp, records in consumer.poll(timeout_ms=500).items():
-                    pending[tp].extend((r.offset, digest(r.value)) for r in records)
-                    since.setdefault(tp, time.monotonic())
+                    head = self.heads[tp].next_offset
+                    pending[tp].extend((r.offset, digest(r.value)) for r in records
+                                       if r.offset >= head)  # fmt: skip
+                    if self.tree is not None:
+                        self.tree.add(Partition(*tp).label, ((r.offset, r.value) for r in records))
+                    if pending[tp]:
+                        since.setdefault(tp, time.monotonic())
                 done = until_caught_up and all(
                     consumer.position(tp) >= ends[tp] for tp in self.partitions
                 )
@@ -100,6 +108,8 @@ class Checkpointer:
                         self._record(producer, tp, items)
                         pending[tp] = []
                         since.pop(tp, None)
+                if self.tree is not None:
+                    self.tree.step(producer, caught_up=done)
                 self._progressed()
                 if done:
                     break
@@ -107,6 +117,12 @@ class Checkpointer:
             producer.close()
             consumer.close()
         return self.written
+
+    def _start(self, tp: TopicPartition) -> int:
+        """Where reading resumes: the chain's head, or the tree's place if it is behind
+        (records below the chain's head are only the tree's, and the reverse)."""
+        head = self.heads[tp].next_offset
+        return head if self.tree is None else min(head, self.tree.next_offset(Partition(*tp).label))
 
     def _record(self, producer: KafkaProducer, tp: TopicPartition, items: Pending) -> None:
         checkpoint = checkpoint_of(

@@ -17,6 +17,8 @@ class CheckpointerMetrics:
         self.last_checkpoint = gauge(declared.CHECKPOINTER_LAST_CHECKPOINT, registry)
         self.events = counter(declared.CHECKPOINTER_EVENTS, registry)
         self.checkpoints = counter(declared.CHECKPOINTER_CHECKPOINTS, registry)
+        self.tlog_signed = gauge(declared.TLOG_LAST_SIGNED, registry)
+        self.witness_cosigned = gauge(declared.TLOG_WITNESS_LAST_COSIGNED, registry)
         # Every topic's series from the start, at 0, so increase() sees the first chained.
         for topic in EVENT_TOPICS.values():
             self.events.labels(topic=topic.name)
@@ -29,3 +31,16 @@ class CheckpointerMetrics:
         self.last_checkpoint.set_to_current_time()
         self.events.labels(topic=topic).inc(events)
         self.checkpoints.labels(topic=topic).inc()
+
+    def signed(self) -> None:
+        self.tlog_signed.set_to_current_time()
+
+    def listed(self, witnesses: list[str]) -> None:
+        """Every listed witness's series from the start, at 0: one that never co-signs is
+        behind too."""
+        for name in witnesses:
+            self.witness_cosigned.labels(witness=name)
+
+    def cosigned(self, witnesses: list[str]) -> None:
+        for name in witnesses:
+            self.witness_cosigned.labels(witness=name).set_to_current_time()

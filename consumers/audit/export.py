@@ -56,17 +56,13 @@ async def export_log(
 ) -> int:
     written = 0
     async with LogReader(settings) as reader:
-        tps = partitions_of(*EVENT_TOPICS.values())
-        bounds = await reader.bounds(tps)
         with path.open("w") as out:
-            for tp in tps:
-                start, stop = bounds[tp]
-                async for records in reader.read(tp, start, stop):
-                    for record in records:
-                        out.write(LogEntry.of(record).model_dump_json(exclude_none=True) + "\n")
-                    written += len(records)
-                    if progress is not None:
-                        progress(len(records))
+            async for records in reader.whole(partitions_of(*EVENT_TOPICS.values())):
+                for record in records:
+                    out.write(LogEntry.of(record).model_dump_json(exclude_none=True) + "\n")
+                written += len(records)
+                if progress is not None:
+                    progress(len(records))
     return written
 
 

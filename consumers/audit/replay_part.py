@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import os
 import pickle
+import queue
 import struct
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -65,20 +67,34 @@ def main() -> None:
     from consumers.audit.replay import fold_shards
 
     settings, profile, window, shards = pickle.load(sys.stdin.buffer)
+    # Written by a thread of their own: the parent folds its own share meanwhile and
+    # reads a pipe only between its folds, so a write here may wait seconds for it, and
+    # this process must go on folding while it waits.
+    frames: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    writer = threading.Thread(target=_write, args=(out, frames), name="replay-part-writer")
+    writer.start()
     try:
-        fold_shards(settings, profile, window, shards, lambda fold: _send(out, fold))
+        fold_shards(settings, profile, window, shards, lambda fold: frames.put(_frame(fold)))
     except Exception as error:
-        _send(out, error)
+        frames.put(_frame(error))
+    finally:
+        frames.put(None)
+        writer.join()
     out.close()
 
 
-def _send(out: BinaryIO, item: object) -> None:
+def _frame(item: object) -> bytes:
     try:
         body = pickle.dumps(item)
     except Exception:  # an error that does not pickle still says what it was
         body = pickle.dumps(RuntimeError(f"{type(item).__name__}: {item}"))
-    out.write(FRAME.pack(len(body)) + body)
-    out.flush()
+    return FRAME.pack(len(body)) + body
+
+
+def _write(out: BinaryIO, frames: queue.SimpleQueue[bytes | None]) -> None:
+    while (frame := frames.get()) is not None:
+        out.write(frame)
+        out.flush()
 
 
 if __name__ == "__main__":

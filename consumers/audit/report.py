@@ -19,7 +19,8 @@ Verdict = Literal["match", "differ", "replayed"]
 WORDS = {
     "id": {
         "title": "Laporan Audit Pantau", "window": "Rentang log", "from": "dari",
-        "to": "sampai", "as_of": "Tanggal tampilan", "compared": "Dibandingkan dengan",
+        "to": "sampai", "as_of": "Tanggal tampilan",
+        "trends_until": "Aduan masuk per jam sampai", "compared": "Dibandingkan dengan",
         "nothing": "tidak ada (hanya pemutaran ulang)", "events": "Peristiwa diputar ulang",
         "rejected": "ditolak (surat mati)", "rate": "peristiwa/detik",
         "verdict": {"match": "COCOK: setiap angka sama persis",
@@ -32,7 +33,8 @@ WORDS = {
     },
     "en": {
         "title": "Pantau Audit Report", "window": "Log window", "from": "from",
-        "to": "to", "as_of": "Wall date", "compared": "Compared with",
+        "to": "to", "as_of": "Wall date",
+        "trends_until": "Arrivals per hour up to", "compared": "Compared with",
         "nothing": "nothing (replay only)", "events": "Events replayed",
         "rejected": "rejected (dead letters)", "rate": "events/s",
         "verdict": {"match": "MATCH: every figure is identical",
@@ -52,6 +54,7 @@ class AuditReport(BaseModel):
     since: datetime | None
     until: datetime | None
     as_of: str  # the city date the "today" figures are of
+    trends_until: datetime  # the instant each dimension's arrivals per hour run up to
     compared_with: str | None  # "live state" or a snapshot's path
     events: int
     rejected: int

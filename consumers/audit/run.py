@@ -21,6 +21,7 @@ from pantau.contract.topics import AUDIT, EVENT_TOPICS, Partition
 from pantau.logreader import LogReader, partitions_of
 from pantau.state.compute import city_figures
 from pantau.state.named import Figures, named_figures
+from pantau.tlog.records import TREE_KEYS
 
 
 async def audit_replay(
@@ -38,22 +39,26 @@ async def audit_replay(
     live: LiveState | None = None
     shown: Figures | None = None
     compared: str | None = None
+    now = datetime.now(UTC)
     async with LogReader(settings) as reader:
         if snapshot is not None:
             saved = load(snapshot)
             window = await window_for(reader, since, offsets=saved.shard_offsets())
-            today, shown, compared = saved.today, saved.figures, str(snapshot)
+            today, at = saved.today, saved.taken_at
+            shown, compared = saved.figures, str(snapshot)
         elif until is None and since is None:
             live = read_live(context.redis, context.keys, profile.timezone)
             window = await window_for(reader, offsets=live.offsets)
-            today = as_of or datetime.now(profile.timezone).date()
-            shown, compared = named_figures(city_figures(live.state, profile, today)), "live state"
+            today, at = as_of or now.astimezone(profile.timezone).date(), now
+            figures = city_figures(live.state, profile, today, trends_until=at)
+            shown, compared = named_figures(figures), "live state"
         else:
             window = await window_for(reader, since, until)
-            cut = until or datetime.now(UTC)
-            today = as_of or cut.astimezone(profile.timezone).date()
+            at = until or now
+            today = as_of or at.astimezone(profile.timezone).date()
     replayed = await replay(settings, profile, window, progress)
-    rows = figure_rows(named_figures(city_figures(replayed.state, profile, today)), shown)
+    figures = city_figures(replayed.state, profile, today, trends_until=at)
+    rows = figure_rows(named_figures(figures), shown)
     differences = state_differences(live.state, replayed) if live is not None else []
     verdict: Verdict = "replayed"
     if compared is not None:
@@ -65,6 +70,7 @@ async def audit_replay(
         since=since,
         until=until,
         as_of=today.isoformat(),
+        trends_until=at,
         compared_with=compared,
         events=replayed.events,
         rejected=replayed.rejected,
@@ -80,13 +86,12 @@ async def audit_replay(
 async def recorded_checkpoints(settings: Settings) -> dict[str, list[Checkpoint]]:
     found: dict[str, list[Checkpoint]] = defaultdict(list)
     async with LogReader(settings) as reader:
-        tps = partitions_of(AUDIT)
-        bounds = await reader.bounds(tps)
-        for tp in tps:
-            async for records in reader.read(tp, *bounds[tp]):
-                for record in records:
-                    checkpoint = Checkpoint.model_validate_json(record.value)
-                    found[checkpoint.shard].append(checkpoint)
+        async for records in reader.whole(partitions_of(AUDIT)):
+            for record in records:
+                if record.key in TREE_KEYS:  # the Merkle tree's records
+                    continue
+                checkpoint = Checkpoint.model_validate_json(record.value)
+                found[checkpoint.shard].append(checkpoint)
     return dict(found)
 
 
@@ -107,14 +112,11 @@ async def log_from_kafka(
 ) -> dict[str, list[LogEvent]]:
     logs: dict[str, list[LogEvent]] = defaultdict(list)
     async with LogReader(settings) as reader:
-        tps = partitions_of(*EVENT_TOPICS.values())
-        bounds = await reader.bounds(tps)
-        for tp in tps:
-            shard = Partition(*tp).label
-            async for records in reader.read(tp, *bounds[tp]):
-                logs[shard].extend(log_event(r.offset, r.value) for r in records)
-                if progress is not None:
-                    progress(len(records))
+        async for records in reader.whole(partitions_of(*EVENT_TOPICS.values())):
+            shard = Partition(records[0].topic, records[0].partition).label
+            logs[shard].extend(log_event(r.offset, r.value) for r in records)
+            if progress is not None:
+                progress(len(records))
     return dict(logs)
 
 

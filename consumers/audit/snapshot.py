@@ -21,6 +21,7 @@ class Snapshot(BaseModel):
     taken_at: datetime
     city: str
     today: date  # the city's date when taken: "today" figures are of this day
+    # (and the arrivals per hour run up to `taken_at`)
     prefix: str
     offsets: dict[str, int]  # "pantau.complaints[3]" -> last applied offset
     figures: Figures
@@ -39,7 +40,7 @@ def take_snapshot(client: redis.Redis, keys: KeySpace, profile: CityProfile) -> 
         today=today,
         prefix=keys.prefix,
         offsets={shard.label: o for shard, o in sorted(live.offsets.items())},
-        figures=named_figures(city_figures(live.state, profile, today)),
+        figures=named_figures(city_figures(live.state, profile, today, trends_until=taken_at)),
     )
 
 

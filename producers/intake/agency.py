@@ -61,6 +61,9 @@ async def post_status(
     partition, offset = await run_in_threadpool(context.publisher.publish_confirmed, event)
     view = known.after(event) if known else RequestView.first_seen(event)
     await run_in_threadpool(context.store.put, view)
+    if context.receipts is not None:
+        # A later status step is provable by its own event, as the complaint's receipt shows.
+        await run_in_threadpool(context.receipts.record, event, partition, offset)
     return Accepted(
         event_id=event.event_id,
         complaint_id=event.complaint_id,

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from producers.intake import agency, discovery, open311
+from producers.intake import agency, discovery, open311, receipt_route
 from producers.intake.context import IntakeContext
 from producers.intake.errors import (
     Open311Error,
@@ -53,6 +53,7 @@ def _routes(max_body_bytes: int) -> FastAPI:
     )
     app.include_router(discovery.router)
     app.include_router(open311.router)
+    app.include_router(receipt_route.router)
     app.include_router(agency.router)
     app.add_exception_handler(Open311Error, handle_open311_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 def build_context(context: Context, publisher: EventPublisher) -> IntakeContext:
     from producers.intake.context import IntakeContext
+    from producers.intake.receipts import Receipts
     from producers.intake.store import RequestStore
 
     settings = context.settings
@@ -32,6 +33,11 @@ def build_context(context: Context, publisher: EventPublisher) -> IntakeContext:
         auth_disabled=settings.intake_auth_disabled,
         contact=settings.intake_contact,
         key_service=settings.intake_key_service,
+        # Receipts need the log's secret (each complaint's salt comes from it) and its
+        # tiles under PANTAU_STATE_DIR.
+        receipts=None
+        if settings.tlog_secret is None
+        else Receipts(settings, context.redis, context.profile.witnessing.quorum > 0),
     )
 
 

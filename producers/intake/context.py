@@ -10,7 +10,8 @@ from typing import Protocol
 from fastapi import Request
 
 from pantau.contract.city import CityProfile
-from pantau.contract.events import AnyEvent
+from pantau.contract.events import AnyEvent, ComplaintEvent
+from producers.intake.receipts import Pending, Proven
 from producers.intake.store import RequestView
 
 
@@ -32,6 +33,16 @@ class RequestViews(Protocol):
     ) -> list[RequestView]: ...
 
 
+class ReceiptDesk(Protocol):
+    """What the routes ask of the receipts (producers/intake/receipts.py)."""
+
+    def salt(self, complaint_id: str) -> bytes: ...
+
+    def record(self, event: ComplaintEvent, partition: int, offset: int) -> None: ...
+
+    async def answer(self, complaint_id: str) -> Proven | Pending | None: ...
+
+
 @dataclass(frozen=True)
 class IntakeContext:
     profile: CityProfile
@@ -41,6 +52,7 @@ class IntakeContext:
     auth_disabled: bool
     contact: str = ""  # Open311 discovery: whom to contact, where to ask for a key
     key_service: str = ""
+    receipts: ReceiptDesk | None = None  # None: no log's secret here, so no receipts
     # The service list comes from the city profile read at start-up, so it can only have
     # changed when intake started: discovery's changeset.
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))

@@ -22,6 +22,7 @@ from pantau.contract.events import Channel, ComplaintEvent, ComplaintStatus, Slu
 from producers.intake.context import IntakeContext, intake_context
 from producers.intake.errors import Open311Error
 from producers.intake.formats import georeport
+from producers.intake.receipt_route import receipt_of
 from producers.intake.store import RequestView
 
 router = APIRouter(tags=["Open311 GeoReport v2"])
@@ -137,9 +138,11 @@ async def create_request(request: Request, context: Context) -> list[dict[str, A
         context.profile.check(event)
     except ContractError as error:
         raise Open311Error.from_contract(error) from None
-    await run_in_threadpool(context.publisher.publish_confirmed, event)
+    place = await run_in_threadpool(context.publisher.publish_confirmed, event)
     await run_in_threadpool(context.store.put, RequestView.first_seen(event))
-    return [{"service_request_id": event.complaint_id, "service_notice": "", "account_id": None}]
+    answer = {"service_request_id": event.complaint_id, "service_notice": "", "account_id": None}
+    receipt = await receipt_of(request, context, event, place)
+    return [answer if receipt is None else {**answer, "receipt": receipt}]
 
 
 @georeport(router, "/requests", "service_requests")

@@ -38,9 +38,9 @@ def _report(verdict: str) -> AuditReport:
                        {"city.complaints.open": 12, "living.complaints.open": 4})  # fmt: skip
     return AuditReport.model_validate({
         "generated_at": NOW, "city": "Kota Mojokerto", "since": None, "until": None,
-        "as_of": "2026-11-27", "compared_with": "live state", "events": 5000, "rejected": 2,
-        "seconds": 0.5, "rate": 10004.0, "verdict": verdict, "figures": rows,
-        "differences": [],
+        "as_of": "2026-11-27", "trends_until": NOW, "compared_with": "live state",
+        "events": 5000, "rejected": 2, "seconds": 0.5, "rate": 10004.0, "verdict": verdict,
+        "figures": rows, "differences": [],
     })  # fmt: skip
 
 
@@ -55,6 +55,7 @@ def test_reports_are_written_as_json_csv_and_html_in_both_languages(tmp_path: Pa
     assert 'lang="id"' in indonesian and "BERBEDA" in indonesian and "beda" in indonesian
     english = (tmp_path / "report.en.html").read_text()
     assert "DIFFERENT" in english and "<script" not in english
+    assert f"Arrivals per hour up to</dt><dd>{NOW:%Y-%m-%d %H:%M:%S} UTC" in english
     assert AuditReport.model_validate_json((tmp_path / "report.json").read_text()).events == 5000
 
 

@@ -107,6 +107,14 @@ def test_the_collector_is_left_as_it_was_also_after_an_error() -> None:
         gc.enable()
 
 
+def test_what_a_paused_fold_made_is_not_walked_by_the_next_young_collection() -> None:
+    with gc_paused():
+        made = [[n] for n in range(1000)]
+    young = {id(o) for o in gc.get_objects(generation=0)}
+    assert not any(id(item) in young for item in made)
+    assert id(made[0]) in {id(o) for o in gc.get_objects(generation=2)}
+
+
 async def test_a_part_process_s_error_is_raised_in_the_replaying_process() -> None:
     nowhere = Settings(kafka_bootstrap="127.0.0.1:9")  # the discard port: refused
     window = Window({Partition(TOPIC, 0): 0}, {Partition(TOPIC, 0): 10})

@@ -12,9 +12,10 @@ from datetime import datetime
 from fastapi.testclient import TestClient
 
 from pantau.contract.city import load_city_profile
-from pantau.contract.events import AnyEvent
+from pantau.contract.events import AnyEvent, ComplaintEvent
 from producers.intake.app import create_app
 from producers.intake.context import IntakeContext
+from producers.intake.receipts import Pending, Proven
 from producers.intake.store import RequestView
 
 API_KEY = "unit-key"
@@ -48,6 +49,24 @@ class DictStore:
 
 
 @dataclass
+class KeptReceipts:
+    """Receipts in a dict: what was recorded, and the answer the test sets per complaint
+    (the real ones, against the real log, are in tests/integration/test_intake_receipts.py)."""
+
+    recorded: list[tuple[ComplaintEvent, int, int]] = field(default_factory=list)
+    answers: dict[str, Proven | Pending] = field(default_factory=dict)
+
+    def salt(self, complaint_id: str) -> bytes:
+        return complaint_id.encode().ljust(32, b"\0")[:32]
+
+    def record(self, event: ComplaintEvent, partition: int, offset: int) -> None:
+        self.recorded.append((event, partition, offset))
+
+    async def answer(self, complaint_id: str) -> Proven | Pending | None:
+        return self.answers.get(complaint_id)
+
+
+@dataclass
 class Intake:
     client: TestClient
     publisher: KeptPublisher
@@ -55,7 +74,7 @@ class Intake:
 
 
 @contextmanager
-def intake_app() -> Iterator[Intake]:
+def intake_app(receipts: KeptReceipts | None = None) -> Iterator[Intake]:
     publisher, store = KeptPublisher(), DictStore()
     context = IntakeContext(
         profile=load_city_profile("mojokerto"),
@@ -63,6 +82,7 @@ def intake_app() -> Iterator[Intake]:
         store=store,
         api_keys=frozenset({API_KEY}),
         auth_disabled=False,
+        receipts=receipts,
     )
     with TestClient(create_app(context, max_body_bytes=4096)) as client:
         yield Intake(client, publisher, store)
