@@ -28,12 +28,13 @@ from pantau.contract.alerts import AlertEvent
 from pantau.contract.city import CityProfile
 from pantau.contract.connections import kafka_options
 from pantau.contract.events import SCHEMA_VERSION, AnyEvent
+from pantau.contract.lifecycle import IncidentStep
 from pantau.contract.settings import Settings
 from pantau.contract.topics import HEADER_KIND, HEADER_SCHEMA_VERSION, TOPIC_OF_KIND
 
 log = logging.getLogger("pantau.publisher")
 
-Publishable = AnyEvent | AlertEvent
+Publishable = AnyEvent | AlertEvent | IncidentStep
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class EventPublisher:
         return metadata.partition, metadata.offset
 
     def _send(self, event: Publishable) -> Any:
-        if self._profile is not None and not isinstance(event, AlertEvent):
+        if self._profile is not None and not isinstance(event, AlertEvent | IncidentStep):
             self._profile.check(event)
         value = event.model_dump_json().encode()
         return self._send_value(event.event_id, event.kind, event.entity_id, value)

@@ -12,20 +12,21 @@ from pantau.state.alerts import AlertRecord, AlertState
 
 
 def from_stream(record: AlertRecord | None, event: AlertEvent) -> AlertRecord | None:
-    """Apply a spike detector's verdict."""
+    """Apply a spike detector's or a deadline watcher's verdict."""
     labels = {"group": event.group, "value": event.value}
     if event.dimension is not None:
         labels["dimension"] = event.dimension.value
-    evidence = {
-        "window_minutes": event.window_minutes,
-        "observed": event.observed,
-        "expected": event.expected,
-        "score": event.score,
-    }
-    summary = (
-        f"{event.observed} complaints in {event.window_minutes} min for {event.group} "
-        f"{event.value}, expected {event.expected:.1f}"
-    )
+    evidence: dict[str, Any] = {"observed": event.observed}
+    if event.stage is not None:
+        labels["stage"] = evidence["stage"] = event.stage
+        summary = f"{event.observed} complaints of {event.value} past their {event.stage} deadline"
+    else:
+        evidence |= {"window_minutes": event.window_minutes, "expected": event.expected,
+                     "score": event.score}  # fmt: skip
+        summary = (
+            f"{event.observed} complaints in {event.window_minutes} min for {event.group} "
+            f"{event.value}, expected {event.expected or 0:.1f}"
+        )
     return transition(
         record,
         firing=event.status is AlertStatus.FIRING,
@@ -74,7 +75,9 @@ def transition(
     )
 
 
-def acknowledge(record: AlertRecord, by: str, at: datetime) -> AlertRecord | None:
+def acknowledge(
+    record: AlertRecord, by: str, at: datetime, comment: str | None = None
+) -> AlertRecord | None:
     """An operator takes the alert; only a firing alert can be acknowledged."""
     if record.state is not AlertState.FIRING:
         return None
@@ -83,6 +86,7 @@ def acknowledge(record: AlertRecord, by: str, at: datetime) -> AlertRecord | Non
             "state": AlertState.ACKNOWLEDGED,
             "acknowledged_by": by,
             "acknowledged_at": at,
+            "acknowledgement_comment": comment,
             "updated_at": at,
         }
     )

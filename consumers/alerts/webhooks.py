@@ -1,4 +1,4 @@
-"""Sending each alert change to the configured webhooks: JSON, retried with exponential
+"""Sending each alert and incident change to the configured webhooks: JSON, retried with exponential
 backoff; a delivery that still fails is logged, counted and kept in Redis for a later
 retry, never dropped silently."""
 
@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -16,13 +17,26 @@ from prometheus_client import CollectorRegistry
 
 from pantau.context import Context
 from pantau.contract.city import CityProfile
+from pantau.contract.escalation import EscalationTier
 from pantau.contract.keys import KeySpace
 from pantau.contract.metrics import WEBHOOK_DELIVERIES
 from pantau.instruments import counter
 from pantau.state.alert_text import alert_texts
 from pantau.state.alerts import AlertRecord
+from pantau.state.incident_view import IncidentView
 
 log = logging.getLogger("pantau.alerts")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message for every webhook: what it is about (for the log) and its body."""
+
+    about: str
+    body: dict[str, object]
+    # Who besides every change's webhooks (PANTAU_ALERT_WEBHOOKS) gets it: the webhooks
+    # of the escalation tiers it concerns.
+    also_to: tuple[str, ...] = ()
 
 
 class WebhookNotifier:
@@ -44,23 +58,47 @@ class WebhookNotifier:
         self.first_backoff = first_backoff
         self.deliveries = counter(WEBHOOK_DELIVERIES, registry)
 
-    def payload(self, record: AlertRecord) -> dict[str, object]:
+    def alert_delivery(self, record: AlertRecord) -> Delivery:
         """The machine fields as the alert store keeps them, and the alert as people read
         it in both languages (the wall's very words), so a receiver need not know the
         city's keys to forward it to a person."""
         body: dict[str, object] = {
+            "kind": "alert",
             "change": record.state.value,
             "alert": json.loads(record.model_dump_json()),
         }
         if self.profile is not None:
             body["text"] = alert_texts(record, self.profile)
-        return body
+        return Delivery(f"alert {record.fingerprint} {record.state.value}: {record.summary}", body)
 
-    async def notify(self, record: AlertRecord) -> None:
-        body = self.payload(record)
-        log.warning("alert %s %s: %s", record.state.value, record.fingerprint, record.summary)
+    def incident_delivery(
+        self,
+        incident: IncidentView,
+        change: str,
+        *,
+        tier: EscalationTier | None = None,
+        tier_number: int | None = None,
+        also_to: tuple[str, ...] = (),
+    ) -> Delivery:
+        """An incident with its parts, and its headline in both languages; an escalation
+        names the tier (number and role) it reached."""
+        body: dict[str, object] = {
+            "kind": "incident",
+            "change": change,
+            "incident": json.loads(incident.model_dump_json()),
+            "text": incident.text,
+        }
+        about = f"incident {incident.short_id} {change}: {incident.text['en']}"
+        if tier is not None:
+            body["tier"] = {"number": tier_number, "role": tier.role}
+            about += f" (tier {tier_number}, {tier.role})"
+        return Delivery(about, body, also_to)
+
+    async def notify(self, delivery: Delivery) -> None:
+        log.warning("%s", delivery.about)
+        urls = dict.fromkeys([*self.urls, *delivery.also_to])  # once each, in order
         async with httpx.AsyncClient(timeout=10) as client:
-            await asyncio.gather(*(self._deliver(client, url, body) for url in self.urls))
+            await asyncio.gather(*(self._deliver(client, url, delivery.body) for url in urls))
 
     async def _deliver(self, client: httpx.AsyncClient, url: str, body: dict[str, object]) -> None:
         delay = self.first_backoff
@@ -87,11 +125,10 @@ class WebhookNotifier:
         log.error("webhook %s: gave up (%s)", url, reason)
         await self._keep(url, reason, body)
 
-    async def keep_undelivered(self, record: AlertRecord, reason: str) -> None:
-        """Keep a change no webhook was sent, for a later retry, as a failed one is kept."""
-        body = self.payload(record)
-        for url in self.urls:
-            await self._keep(url, reason, body)
+    async def keep_undelivered(self, delivery: Delivery, reason: str) -> None:
+        """Keep a message no webhook was sent, for a later retry, as a failed one is kept."""
+        for url in dict.fromkeys([*self.urls, *delivery.also_to]):
+            await self._keep(url, reason, delivery.body)
 
     async def _keep(self, url: str, reason: str, body: dict[str, object]) -> None:
         if self.undelivered is not None:
@@ -100,29 +137,29 @@ class WebhookNotifier:
 
 
 class DeliveryQueue:
-    """Alert changes handed to the webhooks in the order they happened, by one sender of
-    their own: a webhook that is slow or down (each retried for seconds) delays its own
-    deliveries, never the alert lifecycle in Redis nor the changes behind it. What is
-    still queued when the notifier stops is kept with the undelivered, not dropped."""
+    """Alert and incident changes handed to the webhooks in the order they happened, by
+    one sender of their own: a webhook that is slow or down (each retried for seconds)
+    delays its own deliveries, never the alert lifecycle in Redis nor the changes behind
+    it. What is still queued when the notifier stops is kept with the undelivered, not dropped."""
 
     def __init__(self, notifier: WebhookNotifier) -> None:
         self.notifier = notifier
-        self.queue: asyncio.Queue[AlertRecord] = asyncio.Queue()
+        self.queue: asyncio.Queue[Delivery] = asyncio.Queue()
         self.sender: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self.sender = asyncio.create_task(self._send())
 
-    def put(self, record: AlertRecord) -> None:
-        self.queue.put_nowait(record)
+    def put(self, delivery: Delivery) -> None:
+        self.queue.put_nowait(delivery)
 
     async def _send(self) -> None:
         while True:
-            record = await self.queue.get()
+            delivery = await self.queue.get()
             try:
-                await self.notifier.notify(record)
+                await self.notifier.notify(delivery)
             except Exception:  # one change that fails to go out must not stop the rest
-                log.exception("alert %s: delivery failed", record.fingerprint)
+                log.exception("%s: delivery failed", delivery.about)
             finally:
                 self.queue.task_done()
 

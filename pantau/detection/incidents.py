@@ -15,6 +15,9 @@ The rule, applied to alert changes in minute order:
 - An area incident is not paged at once: for `group_wait_minutes` it waits for a
   dimension incident, which, opening in that time, takes its parts (Alertmanager's
   group_wait: parts that arrive together go out together).
+- A deadline breach (one agency's complaints past one stage's deadline) is an incident
+  of its own, paged at once; the same breach firing again within the group interval
+  returns to it.
 - A resolution closes the firing part of its alert; a resolution with no firing part
   (the firing came before the alerts given) is ignored.
 
@@ -36,7 +39,7 @@ class AlertChange:
     """One firing or resolution of a spike alert, as the detector reports it."""
 
     fingerprint: str
-    group: Literal["dimension", "category", "kecamatan"]
+    group: Literal["dimension", "category", "kecamatan", "deadline"]
     value: str
     dimension: str | None  # None for a kecamatan
     minute: int  # event-time minute (epoch minutes) the verdict was reached at
@@ -70,8 +73,9 @@ class IncidentPart:
 
 @dataclass
 class Incident:
-    dimension: str | None  # None: an area incident (kecamatan only)
+    dimension: str | None  # None: an area incident (kecamatan only), or a deadline's
     parts: list[IncidentPart] = field(default_factory=list)
+    kind: Literal["surge", "deadline"] = "surge"
     closed_minute: int | None = None  # when its last part resolved; None while firing
 
     @property
@@ -83,9 +87,14 @@ class Incident:
     def started_minute(self) -> int:
         return self.parts[0].fired_minute
 
+    @property
+    def is_area(self) -> bool:
+        return self.kind == "surge" and self.dimension is None
+
     def page_minute(self, policy: IncidentPolicy) -> int:
-        """When an operator is paged: at once for a dimension, after the wait for an area."""
-        if self.dimension is not None:
+        """When an operator is paged: at once for a dimension or a deadline, after the
+        wait for an area."""
+        if not self.is_area:
             return self.started_minute
         return self.started_minute + policy.group_wait_minutes
 
@@ -117,7 +126,9 @@ def form_incidents(
             _resolve(incidents, change)
             continue
         part = IncidentPart(change.fingerprint, change.group, change.value, change.minute)
-        if change.dimension is not None:
+        if change.group == "deadline":
+            _join_deadline(incidents, part, chosen)
+        elif change.dimension is not None:
             _join_dimension(incidents, change.dimension, part, chosen)
         else:
             _join_area(incidents, part, chosen)
@@ -157,15 +168,26 @@ def _join_area(incidents: list[Incident], part: IncidentPart, policy: IncidentPo
         max(open_dimensions, key=lambda i: (i.started_minute, i.dimension or "")).add(part)
         return
     for incident in reversed(incidents):
-        if incident.dimension is None and incident.joinable(minute, policy):
+        if incident.is_area and incident.joinable(minute, policy):
             incident.add(part)
             return
     incidents.append(Incident(None, [part]))
 
 
+def _join_deadline(incidents: list[Incident], part: IncidentPart, policy: IncidentPolicy) -> None:
+    # One agency's breaches of one stage are one incident however many complaints they
+    # count; it comes back as the same incident within the group interval.
+    for incident in reversed(incidents):
+        same = incident.kind == "deadline" and incident.parts[0].fingerprint == part.fingerprint
+        if same and incident.joinable(part.fired_minute, policy):
+            incident.add(part)
+            return
+    incidents.append(Incident(None, [part], kind="deadline"))
+
+
 def _waiting(incident: Incident, minute: int, policy: IncidentPolicy) -> bool:
     return (
-        incident.dimension is None
+        incident.is_area
         and minute - incident.started_minute <= policy.group_wait_minutes
         and incident.joinable(minute, policy)
     )

@@ -36,6 +36,7 @@ class AlertRecord(BaseModel):
     updated_at: AwareDatetime
     acknowledged_by: str | None = None
     acknowledged_at: AwareDatetime | None = None
+    acknowledgement_comment: str | None = None
     resolved_at: AwareDatetime | None = None
 
     @property

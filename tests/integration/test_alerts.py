@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from pantau.contract.topics import COMPLAINTS
 from pantau.publisher import EventPublisher
 from pantau.state.alerts import AlertState, AlertStore
 from tests.factories import alert_document, complaint_document
+from tests.integration.operators import alerts_cli
 from tests.integration.privacy import assert_no_personal_data
 from tests.integration.servers import Server, eventually
 from tests.integration.test_intake import _free_port
@@ -71,41 +72,78 @@ def notifier(live_stack: Settings, webhook: list[dict[str, Any]]) -> Iterator[Se
         yield settings
 
 
+def _incidents_with(webhook: list[dict[str, Any]], fingerprint: str) -> list[dict[str, Any]]:
+    """The incident messages whose incident has the spike `fingerprint` as a part."""
+    return [
+        c for c in webhook[1:]
+        if c["kind"] == "incident"
+        and any(p["fingerprint"] == fingerprint for p in c["incident"]["parts"])
+    ]  # fmt: skip
+
+
 def _changes(webhook: list[dict[str, Any]], fingerprint: str) -> list[str]:
-    return [c["change"] for c in webhook[1:] if c["alert"]["fingerprint"] == fingerprint]
+    return [c["change"] for c in _incidents_with(webhook, fingerprint)]
 
 
-def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PANTAU_REDIS_URL": settings.redis_url.get_secret_value(),
-           "PANTAU_REDIS_PREFIX": settings.redis_prefix,
-           "PANTAU_ALERT_WEBHOOKS": settings.alert_webhooks, "COLUMNS": "250"}  # fmt: skip
-    return subprocess.run([sys.executable, "-m", "pantau", "alerts", *args], env=env,
-                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+def _detector_minute(settings: Settings) -> int | None:
+    """The last minute the detector judged; None before its first run."""
+    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    raw = client.get(KeySpace(settings.redis_prefix).detector_state)
+    return None if raw is None else json.loads(raw)["minute"]
 
 
-def test_a_stream_alert_is_delivered_acknowledged_and_resolved(
+def _cli(
+    settings: Settings, *args: str, operator: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return alerts_cli(settings, *args, operator=operator)
+
+
+def test_a_spike_is_paged_as_an_incident_acknowledged_and_resolved(
     notifier: Settings, webhook: list[dict[str, Any]]
 ) -> None:
+    # Dated now: days away from the other tests' alerts this notifier also reads.
+    now = datetime.now(UTC).replace(microsecond=0)
     fingerprint = f"complaint-spike:category:drainase-{int(time.time())}"
     firing = AlertEvent.model_validate(
-        alert_document(fingerprint=fingerprint, event_id=f"{fingerprint}:firing")
-    )
+        alert_document(fingerprint=fingerprint, event_id=f"{fingerprint}:firing",
+                       group="category", value="drainase", occurred_at=now.isoformat(),
+                       started_at=(now - timedelta(minutes=1)).isoformat())
+    )  # fmt: skip
     with EventPublisher(notifier, client_id="pantau-alerts-test") as publisher:
         publisher.publish_confirmed(firing)
-    eventually(lambda: _changes(webhook, fingerprint) == ["firing"], 60, "firing delivered")
+    eventually(lambda: _changes(webhook, fingerprint) == ["firing"], 60, "the incident's page")
+    page = _incidents_with(webhook, fingerprint)[0]
+    assert (
+        page["text"]["en"]
+        == "Complaint surge, Blocked drain: 15 complaints in 10 minutes, usually 3"
+    )
+    incident = page["incident"]["short_id"]
 
     listed = _cli(notifier, "list")
-    assert fingerprint in listed.stdout and "firing" in listed.stdout
-    acked = _cli(notifier, "ack", fingerprint, "--by", "operator-1")
+    assert incident in listed.stdout and "firing" in listed.stdout
+    assert incident in _cli(notifier, "list", "--kind", "surge").stdout
+    assert incident not in _cli(notifier, "list", "--kind", "deadline", "--kind", "pipeline").stdout
+    wrong = _cli(notifier, "list", "--kind", "spike")
+    assert wrong.returncode == 2 and "--kind" in wrong.stderr
+    acked = _cli(notifier, "ack", incident, "--comment", "Tim DPUPR menuju lokasi",
+                 operator="operator-1")  # fmt: skip
     assert acked.returncode == 0, acked.stdout + acked.stderr
-    assert _changes(webhook, fingerprint) == ["firing", "acknowledged"]
+    # The notifier tells the webhooks, as it tells them the incident's other changes.
+    eventually(lambda: _changes(webhook, fingerprint) == ["firing", "acknowledged"], 30,
+               "the acknowledgement delivered")  # fmt: skip
+    assert f"{incident} acknowledged by operator-1" in acked.stdout
+    again = _cli(notifier, "ack", incident, "--comment", "saya juga", operator="operator-2")
+    assert again.returncode == 1 and "acknowledged already" in again.stderr
 
     resolved = AlertEvent.model_validate(
         alert_document(
             fingerprint=fingerprint,
             event_id=f"{fingerprint}:resolved",
+            group="category",
+            value="drainase",
             status="resolved",
-            occurred_at=datetime.now(UTC).isoformat(),
+            occurred_at=(now + timedelta(minutes=20)).isoformat(),
+            started_at=(now - timedelta(minutes=1)).isoformat(),
         )
     )
     with EventPublisher(notifier, client_id="pantau-alerts-test") as publisher:
@@ -191,13 +229,25 @@ def _demo_spike_lifecycle(
         producer.send(COMPLAINTS.name, key=b"pii-bad-1", value=json.dumps(bad).encode())
         producer.flush()
     worker_port = _free_port()
-    worker = start_worker(settings, prefix, prefix, worker_port, tmp_path / "worker.log")
+    # At info, as operators run it: a healthy worker at warn writes nothing to search.
+    worker = start_worker(
+        settings, prefix, prefix, worker_port, tmp_path / "worker.log", loglevel="info"
+    )
     detector = _pantau(
         settings, prefix, "run", "detect", "--interval", "1", log=tmp_path / "detector.log"
     )
     demo = ["produce", "demo", "--rate", "150", "--day-minutes", "0.5"]
     try:
         with Server(create_app(Context(settings)), settings.alerts_port):
+            # A calm hour first, 05:00 to 06:00: the detector's first run waits for the
+            # worker to apply everything in the log and takes it as the past, so it must
+            # be watching before the surge is published.
+            calm = _pantau(settings, prefix, *demo, "--seed", "30",
+                           "--start", "2027-03-01T05:00:00", "--duration", "0.02",
+                           log=tmp_path / "demo.log")  # fmt: skip
+            assert calm.wait(timeout=120) == 0
+            eventually(lambda: _detector_minute(settings) is not None, 300,
+                       "the detector's first run, once the worker caught up")  # fmt: skip
             # Event time 06:00 to 08:20; Smart Living at 12x from 07:30 to 08:00.
             first = _pantau(settings, prefix, *demo, "--seed", "31",
                             "--start", "2027-03-01T06:00:00", "--duration", "0.05",
@@ -205,12 +255,14 @@ def _demo_spike_lifecycle(
             assert first.wait(timeout=120) == 0
             eventually(lambda: _changes(webhook, fingerprint)[seen_before:] == ["firing"], 120,
                         "the spike's firing at the webhook")  # fmt: skip
-            firing = next(c for c in webhook[1:] if c["alert"]["fingerprint"] == fingerprint)
+            page = _incidents_with(webhook, fingerprint)[seen_before]
             # Both languages, in the profile's words: never the dimension's key alone.
-            assert firing["text"]["id"].startswith("Lonjakan aduan Smart Living")
-            assert firing["text"]["en"].startswith("Complaint surge in Smart Living")
-            assert fingerprint in _cli(settings, "list").stdout
-            assert _cli(settings, "ack", fingerprint, "--by", "operator-2").returncode == 0
+            assert page["text"]["id"].startswith("Lonjakan aduan Smart Living")
+            assert page["text"]["en"].startswith("Complaint surge in Smart Living")
+            incident = page["incident"]["short_id"]
+            assert incident in _cli(settings, "list").stdout
+            taken = _cli(settings, "ack", incident, "--comment", "dicek", operator="operator-2")
+            assert taken.returncode == 0, taken.stdout + taken.stderr
 
             # The city calms down: two more hours of ordinary traffic.
             second = _pantau(settings, prefix, *demo, "--seed", "32",
@@ -222,6 +274,13 @@ def _demo_spike_lifecycle(
             # more event time for the detector to pass over, on a machine busy with tests.
             eventually(lambda: _changes(webhook, fingerprint)[seen_before:] == lifecycle, 300,
                         "acknowledged, then resolved when the spike ended")  # fmt: skip
+            # One surge, one incident: its categories and areas spiked with it as parts,
+            # never paged on their own.
+            pages = [c for c in webhook[1:] if c["kind"] == "incident"]
+            surge = [c for c in pages if c["incident"]["started_at"].startswith("2027-03-01")]
+            assert {c["incident"]["short_id"] for c in surge} == {incident}
+            assert [c["change"] for c in surge] == lifecycle
+            assert not [c for c in webhook[1:] if c["kind"] == "alert"]
             assert_no_personal_data(
                 settings,
                 logs=list(tmp_path.glob("*.log")),

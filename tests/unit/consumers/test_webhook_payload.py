@@ -1,5 +1,6 @@
-"""What a city webhook receives: the alert's machine fields as stored, and its text in
-both languages in the profile's words."""
+"""What a city webhook receives: an incident or a pipeline alert with its machine fields
+as stored, and its text in both languages in the profile's words; in order, without
+holding the notifier up."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import time
 from prometheus_client import CollectorRegistry
 
 from consumers.alerts.lifecycle import from_stream
-from consumers.alerts.webhooks import DeliveryQueue, WebhookNotifier
+from consumers.alerts.webhooks import Delivery, DeliveryQueue, WebhookNotifier
 from pantau.contract.alerts import AlertEvent
 from pantau.contract.city import load_city_profile
 from pantau.contract.keys import KeySpace
-from pantau.state.alerts import AlertRecord
+from pantau.state.incident_view import incident_views
 from tests.factories import alert_document
 
 PROFILE = load_city_profile("mojokerto")
@@ -23,8 +24,8 @@ def test_a_spike_goes_out_with_its_fields_and_both_texts() -> None:
     record = from_stream(None, AlertEvent.model_validate(alert_document(observed=14, expected=2.4)))
     assert record is not None
     notifier = WebhookNotifier([], CollectorRegistry(), KeySpace("pantau-t"), profile=PROFILE)
-    body = notifier.payload(record)
-    assert body["change"] == "firing"
+    body = notifier.alert_delivery(record).body
+    assert body["kind"] == "alert" and body["change"] == "firing"
     alert = body["alert"]
     assert isinstance(alert, dict)
     assert alert["fingerprint"] == record.fingerprint and alert["evidence"]["observed"] == 14
@@ -42,19 +43,16 @@ class _SlowHook(WebhookNotifier):
         self.sent: list[str] = []
         self.kept: list[tuple[str, str]] = []
 
-    async def notify(self, record: AlertRecord) -> None:
+    async def notify(self, delivery: Delivery) -> None:
         await asyncio.sleep(0.05)
-        self.sent.append(record.fingerprint)
+        self.sent.append(delivery.about)
 
-    async def keep_undelivered(self, record: AlertRecord, reason: str) -> None:
-        self.kept.append((record.fingerprint, reason))
+    async def keep_undelivered(self, delivery: Delivery, reason: str) -> None:
+        self.kept.append((delivery.about, reason))
 
 
-def _alert(number: int) -> AlertRecord:
-    document = alert_document(fingerprint=f"complaint-spike:category:drainase-{number}")
-    record = from_stream(None, AlertEvent.model_validate(document))
-    assert record is not None
-    return record
+def _alert(number: int) -> Delivery:
+    return Delivery(f"complaint-spike:category:drainase-{number}", {"n": number})
 
 
 async def test_deliveries_keep_their_order_without_holding_the_lifecycle_up() -> None:
@@ -82,3 +80,32 @@ async def test_what_is_still_queued_at_a_stop_is_kept_not_dropped() -> None:
     # The one being sent when the sender stopped may be in neither; none is in both.
     assert len(set(handed)) == len(handed) >= 19
     assert {reason for _, reason in hook.kept} == {"notifier stopped"}
+
+
+def test_an_incident_goes_out_with_its_parts_and_its_headline_in_both_languages() -> None:
+    notifier = WebhookNotifier([], CollectorRegistry(), KeySpace("pantau-t"), profile=PROFILE)
+    events = [
+        AlertEvent.model_validate(alert_document(group="category", value="drainase",
+                                                 fingerprint="complaint-spike:category:drainase")),
+        AlertEvent.model_validate(alert_document(observed=14, expected=2.4)),
+    ]  # fmt: skip
+    (incident,) = incident_views(events, {}, PROFILE)
+    first = PROFILE.escalation.tiers[0]
+    delivery = notifier.incident_delivery(
+        incident, "firing", tier=first, tier_number=1, also_to=("http://desk.invalid/",)
+    )
+    assert delivery.also_to == ("http://desk.invalid/",)
+    body = delivery.body
+    assert body["tier"] == {"number": 1, "role": "desk-operator"}
+    assert body["kind"] == "incident" and body["change"] == "firing"
+    assert body["text"] == {
+        "id": "Lonjakan aduan Smart Living (Kehidupan): 14 aduan dalam 10 menit, biasanya 2",
+        "en": "Complaint surge in Smart Living: 14 complaints in 10 minutes, usually 2",
+    }
+    sent = body["incident"]
+    assert isinstance(sent, dict)
+    assert [p["fingerprint"] for p in sent["parts"]] == [
+        "complaint-spike:category:drainase",
+        "complaint-spike:dimension:living",
+    ]
+    assert sent["short_id"] == incident.short_id and sent["dimension"] == "living"

@@ -114,3 +114,45 @@ def test_an_alert_event_reads_as_a_change_at_its_verdicts_minute() -> None:
         started_at=datetime.fromtimestamp(29_937_544 * 60, UTC),
     )
     assert AlertChange.from_event(event) == _dimension("living", 29_937_544)
+
+
+def _breach(agency: str, stage: str, minute: int, status: AlertStatus = FIRING) -> AlertChange:
+    fingerprint = f"deadline-breach:{agency}:{stage}"
+    return AlertChange(fingerprint, "deadline", agency, None, minute, status)
+
+
+def test_a_deadline_breach_is_an_incident_of_its_own_paged_at_once() -> None:
+    changes = [
+        _dimension("living", 100),
+        _area("kranggan", 101),
+        _breach("dpupr", "forwarding", 102),
+        _breach("dpupr", "resolution", 103),
+    ]
+    incidents = form_incidents(changes, POLICY)
+    assert [(i.kind, [p.value for p in i.parts]) for i in incidents] == [
+        ("surge", ["living", "kranggan"]),
+        ("deadline", ["dpupr"]),
+        ("deadline", ["dpupr"]),
+    ]
+    assert [i.page_minute(POLICY) for i in incidents[1:]] == [102, 103]
+
+
+def test_an_area_spike_never_joins_a_deadline_incident() -> None:
+    (breach, area) = form_incidents(
+        [_breach("dlh", "forwarding", 100), _area("magersari", 101)], POLICY
+    )
+    assert breach.kind == "deadline" and area.is_area
+    assert area.page_minute(POLICY) == 116
+
+
+def test_a_breach_back_within_the_interval_is_the_same_incident() -> None:
+    changes = [
+        _breach("dlh", "forwarding", 100),
+        _breach("dlh", "forwarding", 120, RESOLVED),
+        _breach("dlh", "forwarding", 140),
+    ]
+    (incident,) = form_incidents(changes, POLICY)
+    assert [(p.fired_minute, p.resolved_minute) for p in incident.parts] == [
+        (100, 120),
+        (140, None),
+    ]

@@ -3,7 +3,10 @@ the language's separator; the expected count rounded for people."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from consumers.alerts.alertmanager import AlertmanagerAlert, from_alertmanager
 from consumers.alerts.lifecycle import from_stream
@@ -14,6 +17,7 @@ from pantau.state.alerts import AlertRecord
 from tests.factories import alert_document
 
 PROFILE = load_city_profile("mojokerto")
+RULES = Path(__file__).resolve().parents[3] / "deploy/prometheus/rules/pantau.yml"
 
 
 def _spike(**changes: object) -> AlertRecord:
@@ -59,16 +63,37 @@ def test_a_key_the_profile_does_not_name_is_shown_as_words() -> None:
     assert texts["id"].startswith("Lonjakan aduan Lampu taman:")
 
 
-def test_a_pipeline_alert_keeps_its_rules_summary() -> None:
+def test_a_pipeline_alert_keeps_its_rules_summaries_in_both_languages() -> None:
     alert = AlertmanagerAlert(
         status="firing", labels={"alertname": "PantauWorkerDown", "severity": "critical"},
-        annotations={"summary": "No stream worker is answering at w1:6066"},
+        annotations={"summary": "No stream worker is answering at w1:6066",
+                     "summary_id": "Tidak ada worker stream yang menjawab di w1:6066"},
         startsAt="2026-11-27T03:15:00Z", fingerprint="abc",
     )  # fmt: skip
     record = from_alertmanager(None, alert)
     assert record is not None
-    summary = "No stream worker is answering at w1:6066"
-    assert alert_texts(record, PROFILE) == {"id": summary, "en": summary}
+    assert alert_texts(record, PROFILE) == {
+        "id": "Tidak ada worker stream yang menjawab di w1:6066",
+        "en": "No stream worker is answering at w1:6066",
+    }
+
+
+def test_a_rule_without_an_indonesian_summary_shows_its_english_one() -> None:
+    alert = AlertmanagerAlert(
+        status="firing", labels={"alertname": "SomeoneElsesRule"},
+        annotations={"summary": "Disk almost full"},
+        startsAt="2026-11-27T03:15:00Z", fingerprint="abd",
+    )  # fmt: skip
+    record = from_alertmanager(None, alert)
+    assert record is not None
+    assert alert_texts(record, PROFILE) == {"id": "Disk almost full", "en": "Disk almost full"}
+
+
+def test_every_rule_says_its_summary_in_both_languages() -> None:
+    rules = yaml.safe_load(RULES.read_text())
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            assert {"summary", "summary_id"} <= rule["annotations"].keys(), rule["alert"]
 
 
 @pytest.mark.parametrize(
@@ -81,3 +106,13 @@ def test_expected_counts_round_to_whole_complaints_halves_up(expected: float, us
 def test_counts_group_thousands_by_language() -> None:
     assert (count(1029, "id"), count(1029, "en")) == ("1.029", "1,029")
     assert (count(1234567, "id"), count(999, "en")) == ("1.234.567", "999")
+
+
+def test_a_deadline_breach_reads_in_both_languages_with_the_agency_and_stage() -> None:
+    record = _spike(fingerprint="deadline-breach:dpupr:forwarding", group="deadline",
+                    value="dpupr", dimension=None, stage="forwarding", observed=1029,
+                    window_minutes=None, expected=None, score=None)  # fmt: skip
+    assert alert_texts(record, PROFILE) == {
+        "id": "Tenggat penerusan terlewati: 1.029 aduan DPUPR",
+        "en": "Deadline missed: 1,029 DPUPR complaints past their forwarding deadline",
+    }
