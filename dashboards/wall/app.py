@@ -4,7 +4,8 @@ GET /            the page (no CDN: its script and styles are served from here)
 GET /events      server-sent events: the snapshot now, then every change
 GET /snapshot.json  the same document once, for scripts and checks
 GET /health      liveness
-GET /metrics     Prometheus: pages connected, when the figures were last read and sent
+GET /metrics     Prometheus: pages connected, when the figures were last read and sent, the
+                 worker's lag as the wall reads it
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +24,16 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sse_starlette.sse import EventSourceResponse
 
-from dashboards.wall.feed import WallFeed
+from dashboards.wall.feed import HEARTBEAT_SECONDS, WallFeed
+from dashboards.wall.freshness import Freshness, judge
+from dashboards.wall.kafka_offsets import KafkaTopicOffsets
+from dashboards.wall.lag import LagReader, redis_offsets
 from dashboards.wall.metrics import WallMetrics
 from dashboards.wall.newest import NewestComplaints
 from dashboards.wall.snapshot import WallSnapshot, snapshot
 from pantau.context import Context
 from pantau.state.alerts import AlertStore
+from pantau.state.incident_log import IncidentLog
 
 log = logging.getLogger("pantau.wall")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -37,12 +43,21 @@ RECONNECT_MS = 1000
 def create_app(context: Context, registry: CollectorRegistry | None = None) -> FastAPI:
     settings, city, query = context.settings, context.profile, context.query
     alerts = AlertStore(query.redis, query.keys)
+    incidents = IncidentLog(query.redis, query.keys)
     newest = NewestComplaints(city)
     registry = registry or CollectorRegistry()
     metrics = WallMetrics(registry)
+    lag_redis = context.async_redis()  # first used, and so owned, by the server's loop
+    lag = LagReader(KafkaTopicOffsets(settings), redis_offsets(lag_redis, context.keys), metrics)
+    stale_after = timedelta(seconds=settings.wall_stale_after)
+
+    def freshness() -> Freshness:
+        now = datetime.now(UTC)
+        heartbeat = timedelta(seconds=HEARTBEAT_SECONDS)
+        return judge(lag.latest, lag.last_commit_at, now, stale_after, heartbeat)
 
     def compute() -> WallSnapshot:
-        return snapshot(query, alerts, newest.lines(), city)
+        return snapshot(query, alerts, incidents, newest.lines(), city, freshness())
 
     feed = WallFeed(compute, [context.keys.changes_channel, alerts.changes_channel], metrics)
 
@@ -57,8 +72,10 @@ def create_app(context: Context, registry: CollectorRegistry | None = None) -> F
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         notices = context.async_redis()
+        await lag.read()  # so that the first snapshot knows the lag (at most a few seconds)
         await feed.refresh()
         tasks = [
+            asyncio.create_task(lag.read_forever()),
             asyncio.create_task(feed.refresh_forever()),
             asyncio.create_task(feed.listen_forever(notices)),
             asyncio.create_task(follow_complaints()),
@@ -68,6 +85,8 @@ def create_app(context: Context, registry: CollectorRegistry | None = None) -> F
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await notices.aclose()
+        await lag.kafka.reset()
+        await lag_redis.aclose()
 
     app = FastAPI(title="Pantau wall", lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

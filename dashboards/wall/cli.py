@@ -24,6 +24,9 @@ def wall(
 
     context = context_of(command)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # The lag reader assigns and releases partitions at every reading while events wait;
+    # aiokafka would log two lines each time.
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
     registry = CollectorRegistry()
     ProcessCollector(registry=registry)
     uvicorn.run(

@@ -1,6 +1,8 @@
 """The wall's one source of updates: recompute the snapshot when Redis announces a change
 (a committed batch, an alert's change), and wake every connected page. One computation
-per change, however many TVs watch; bursts are coalesced."""
+per change, however many TVs watch; bursts are coalesced. Every heartbeat a snapshot is
+sent even when no figure moved, so a page that hears nothing for a while knows that its
+figures may be old."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import redis
 import redis.asyncio as aioredis
@@ -17,8 +20,9 @@ from dashboards.wall.snapshot import WallSnapshot
 
 log = logging.getLogger("pantau.wall")
 COALESCE_SECONDS = 0.2
-# Without any notice the snapshot is still refreshed this often: a new day, a Redis that
-# came back, an alert whose notice was missed while the wall was reconnecting.
+# Without any notice the snapshot is still refreshed and sent this often: a new day, a
+# Redis that came back, an alert whose notice was missed while the wall was reconnecting,
+# and the pages' proof that the wall still reads (dashboards/wall/freshness.py).
 HEARTBEAT_SECONDS = 5.0
 
 
@@ -34,6 +38,7 @@ class WallFeed:
         self.metrics = metrics
         self.latest: str | None = None
         self.version = 0
+        self._shown: dict[str, Any] | None = None  # the latest, less its freshness
         self._dirty = asyncio.Event()
         self._published = asyncio.Condition()
 
@@ -50,20 +55,25 @@ class WallFeed:
 
     async def refresh(self) -> None:
         try:
-            text = (await asyncio.to_thread(self.compute)).model_dump_json()
+            text, shown = await asyncio.to_thread(self._read)
         except redis.RedisError as error:
-            # The pages keep the last figures and show their age; the next beat retries.
+            # The pages keep the last figures and, a few heartbeats on, say how old they
+            # are; the next beat retries.
             log.warning("wall snapshot not readable: %s", type(error).__name__)
             return
         if self.metrics is not None:
             self.metrics.last_refresh.set_to_current_time()
-        if text != self.latest:
-            self.latest = text
-            self.version += 1
-            if self.metrics is not None:
+            if shown != self._shown:
                 self.metrics.last_update.set_to_current_time()
-            async with self._published:
-                self._published.notify_all()
+        self._shown = shown
+        self.latest = text
+        self.version += 1
+        async with self._published:
+            self._published.notify_all()
+
+    def _read(self) -> tuple[str, dict[str, Any]]:
+        document = self.compute()
+        return document.model_dump_json(), document.model_dump(exclude={"freshness"})
 
     async def listen_forever(self, client: aioredis.Redis) -> None:
         while True:

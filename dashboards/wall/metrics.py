@@ -1,6 +1,7 @@
 """The wall's own metrics, declared in pantau/contract/metrics.py: pages connected, when
 it last read the figures (PantauWallNotUpdating watches that) and when it last sent a
-change to its pages."""
+change to its pages, and the
+worker's lag as it reads it from Kafka and Redis."""
 
 from __future__ import annotations
 
@@ -15,3 +16,5 @@ class WallMetrics:
         self.clients = gauge(declared.WALL_CLIENTS, registry)
         self.last_refresh = gauge(declared.WALL_LAST_REFRESH, registry)
         self.last_update = gauge(declared.WALL_LAST_UPDATE, registry)
+        self.events_behind = gauge(declared.WALL_EVENTS_BEHIND, registry)
+        self.lag_read = gauge(declared.WALL_LAG_READ, registry)

@@ -1,33 +1,23 @@
 """What the wall shows, as one JSON document: the city's figures (the same structure the
 Prometheus gauges, `pantau state` and the audit render, so they agree to the digit), the
-active alerts and the newest complaints."""
+map's layout, the active incidents and pipeline alerts, the newest complaints, and how
+current all that is."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
+from dashboards.wall.alerts import WallAlert, wall_alerts
+from dashboards.wall.freshness import Freshness
+from dashboards.wall.tilemap import CityMap, city_map
 from pantau.contract.city import CityProfile
-from pantau.state.alert_text import AlertTexts, alert_texts
-from pantau.state.alerts import AlertRecord, AlertStore
+from pantau.state.alerts import AlertStore
 from pantau.state.compute import city_figures
 from pantau.state.figures import CityFigures
+from pantau.state.incident_log import IncidentLog
 from pantau.state.query import StateQuery
-
-Severity = Literal["critical", "warning"]
-
-
-class WallAlert(BaseModel):
-    fingerprint: str
-    alertname: str
-    state: str  # firing (flashes) or acknowledged (steady)
-    severity: Severity
-    text: AlertTexts  # {"id": ..., "en": ...}: the page shows its own language
-    dimension: str | None
-    started_at: datetime
-    acknowledged_by: str | None
 
 
 class ComplaintLine(BaseModel):
@@ -46,46 +36,32 @@ class ComplaintLine(BaseModel):
 class WallSnapshot(BaseModel):
     timezone: str  # the page shows times in the city's zone, whatever the TV's setting
     figures: CityFigures
+    map: CityMap
     alerts: list[WallAlert]
     newest: list[ComplaintLine]
+    freshness: Freshness  # the page's banner when the figures are behind (freshness.py)
 
 
-def wall_alerts(store: AlertStore, profile: CityProfile) -> list[WallAlert]:
-    return [_wall_alert(record, profile) for record in store.all()]
-
-
-def severity(record: AlertRecord) -> Severity:
-    """A Prometheus rule's own severity; a spike is critical when a whole dimension
-    surges and a warning when one category or area does."""
-    rule_severity = record.labels.get("severity")
-    if rule_severity == "critical":
-        return "critical"
-    if rule_severity == "warning":
-        return "warning"
-    return "critical" if record.labels.get("group") == "dimension" else "warning"
-
-
-def _wall_alert(record: AlertRecord, profile: CityProfile) -> WallAlert:
-    return WallAlert(
-        fingerprint=record.fingerprint,
-        alertname=record.alertname,
-        state=record.state.value,
-        severity=severity(record),
-        text=alert_texts(record, profile),
-        dimension=record.labels.get("dimension"),
-        started_at=record.started_at,
-        acknowledged_by=record.acknowledged_by,
-    )
+def wall_figures(query: StateQuery, profile: CityProfile, now: datetime) -> CityFigures:
+    """The dimensions with their last day of arrivals up to `now`, and the map's tiles.
+    The wall shows no category, kelurahan or agency figures: it does not read them."""
+    today = now.astimezone(profile.timezone).date()
+    return city_figures(query, profile, today, groups=False, trends_until=now)
 
 
 def snapshot(
-    query: StateQuery, alerts: AlertStore, newest: list[ComplaintLine], profile: CityProfile
+    query: StateQuery,
+    alerts: AlertStore,
+    incidents: IncidentLog,
+    newest: list[ComplaintLine],
+    profile: CityProfile,
+    freshness: Freshness,
 ) -> WallSnapshot:
-    # The wall shows no category, kelurahan or agency figures: it does not read them.
-    figures = city_figures(query, profile, query.today(), groups=False)
     return WallSnapshot(
         timezone=profile.city.timezone,
-        figures=figures,
-        alerts=wall_alerts(alerts, profile),
+        figures=wall_figures(query, profile, datetime.now(UTC)),
+        map=city_map(profile),
+        alerts=wall_alerts(alerts, incidents, profile),
         newest=newest,
+        freshness=freshness,
     )

@@ -2,10 +2,11 @@
 
 In each of its groups (the city, its dimension, agency, category and kelurahan) a
 complaint adds the same few fields: 1 to the day it arrived, and "open" or what closed
-it that day (with its time to resolution). So it is computed once, as (received field,
-status fields, arrival minute), and only its groups' keys are looked up, from a cache
-keyed by where it belongs; a local day's field names are built once per day. Every
-cache is bounded.
+it that day (with its time to resolution); and 1 to the minute it arrived in (per
+dimension, category and kecamatan) and to the hour (per dimension). So it is computed
+once, as (received field, status fields, arrival minute), and only its groups' keys are
+looked up, from a cache keyed by where it belongs; a local day's field names are built
+once per day. Every cache is bounded.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ TTR_BOUNDS = (900, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 172800, 259200,
               432000, 604800, 1209600, 2592000)  # fmt: skip
 COMPLAINT_GROUPS = ("dimension", "agency", "category", "kelurahan")
 ARRIVAL_GROUPS = ("dimension", "category", "kecamatan")
+# Arrivals per hour as well, for the wall's day of arrivals against its expectation: an
+# hour's field stands for up to 60 minute fields, so reading weeks of it stays cheap.
+HOURLY_ARRIVAL_GROUPS = ("dimension",)
+HOURLY_ARRIVALS = "hourly-arrivals"  # the aggregates' name: hourly-arrivals:dimension:living
 
 Totals = defaultdict[str, dict[str, int]]  # aggregate key suffix -> field -> amount so far
 Fields = tuple[tuple[str, int], ...]  # a complaint's status fields, in each of its groups
@@ -80,7 +85,8 @@ def calendar(zone: ZoneInfo) -> Calendar:
     return found
 
 
-Place = tuple[tuple[str, ...], tuple[str, ...]]  # (its complaint groups, its arrival groups)
+# (its complaint groups, its arrival groups by minute, its arrival groups by hour)
+Place = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 _PLACES: dict[tuple[str, str, str, str, str], Place] = {}
 
 
@@ -95,8 +101,16 @@ def place(record: ComplaintRecord) -> Place:
         groups = ("complaints:city:all",
                   *(f"complaints:{g}:{getattr(record, g)}" for g in COMPLAINT_GROUPS))  # fmt: skip
         arrivals = tuple(f"arrivals:{group}:{getattr(record, group)}" for group in ARRIVAL_GROUPS)
-        found = _PLACES[where] = (groups, arrivals)
+        hourly = tuple(
+            f"{HOURLY_ARRIVALS}:{group}:{getattr(record, group)}" for group in HOURLY_ARRIVAL_GROUPS
+        )
+        found = _PLACES[where] = (groups, arrivals, hourly)
     return found
+
+
+def hour_field(minute: int) -> str:
+    """An hourly arrivals field: the epoch minute its hour starts at."""
+    return str(minute - minute % 60)
 
 
 def complaint_fields(
@@ -150,6 +164,10 @@ def _put(
     for key in where[1]:
         bucket = totals[key]
         bucket[name] = bucket.get(name, 0) + sign
+    name = hour_field(minute)
+    for key in where[2]:
+        bucket = totals[key]
+        bucket[name] = bucket.get(name, 0) + sign
 
 
 def add_complaint(
@@ -158,7 +176,7 @@ def add_complaint(
     """Add contribution(new) - contribution(old) to `totals`, zeros included."""
     if old is None:
         # New here: its whole contribution, in each of its groups.
-        groups, arrivals = place(new)
+        groups, arrivals, hourly = place(new)
         received, fields, minute = complaint_fields(new.steps, days)
         for key in groups:
             bucket = totals[key]
@@ -167,6 +185,10 @@ def add_complaint(
                 bucket[name] = bucket.get(name, 0) + amount
         name = str(minute)
         for key in arrivals:
+            bucket = totals[key]
+            bucket[name] = bucket.get(name, 0) + 1
+        name = str(minute - minute % 60)  # hour_field, inline: nearly every complaint comes here
+        for key in hourly:
             bucket = totals[key]
             bucket[name] = bucket.get(name, 0) + 1
         return
@@ -196,6 +218,7 @@ def add_complaint(
     _move(totals, place(new)[0], fields, was_fields)
     if minute != was_minute:
         _move(totals, place(new)[1], ((str(minute), 1),), ((str(was_minute), 1),))
+        _move(totals, place(new)[2], ((hour_field(minute), 1),), ((hour_field(was_minute), 1),))
 
 
 def _move(totals: Totals, keys: tuple[str, ...], fields: Fields, was_fields: Fields) -> None:
@@ -212,8 +235,9 @@ def _move(totals: Totals, keys: tuple[str, ...], fields: Fields, was_fields: Fie
 def complaint_contribution(record: ComplaintRecord, days: Calendar) -> dict[str, dict[str, int]]:
     """Everything a complaint adds to the aggregates, as contributions.contribution gives it."""
     received, fields, minute = complaint_fields(record.steps, days)
-    groups, arrivals = place(record)
+    groups, arrivals, hourly = place(record)
     each = {received: 1, **dict(fields)}
     result = {key: dict(each) for key in groups}
     result.update({key: {str(minute): 1} for key in arrivals})
+    result.update({key: {hour_field(minute): 1} for key in hourly})
     return result

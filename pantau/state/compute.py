@@ -9,13 +9,15 @@ figure of its own.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from pantau.contract.city import CityProfile
 from pantau.contract.topics import COMPLAINTS, PROGRAMS, TopicSpec
+from pantau.detection.spike import policy_for
 from pantau.state.complaints import TTR_BOUNDS
 from pantau.state.figures import (
+    AreaFigures,
     CityFigures,
     CityPrograms,
     ComplaintFigures,
@@ -25,6 +27,7 @@ from pantau.state.figures import (
     ProgramFigures,
 )
 from pantau.state.records import IndicatorRecord
+from pantau.state.trend import arrival_trend, hourly_arrivals_suffix
 
 TTR_WINDOW_DAYS = 30
 # The complaint groups the worker keeps aggregates for, besides the city and dimensions.
@@ -36,21 +39,35 @@ class StateView(Protocol):
         """Each aggregate summed over the topic's partitions."""
         ...
 
+    def summed_field(self, topic: TopicSpec, suffixes: list[str], field: str) -> dict[str, int]:
+        """One field of each aggregate, summed over the topic's partitions."""
+        ...
+
     def indicator_records(self, indicator_ids: list[str]) -> dict[str, IndicatorRecord]:
         """The records of those indicators that have one."""
         ...
 
 
 def city_figures(
-    view: StateView, profile: CityProfile, today: date, *, groups: bool = True
+    view: StateView,
+    profile: CityProfile,
+    today: date,
+    *,
+    groups: bool = True,
+    areas: bool = True,
+    trends_until: datetime | None = None,
 ) -> CityFigures:
-    """Every figure as of the city's `today`; `groups=False` leaves out the categories,
-    kelurahan and agencies (the wall page shows none of them and reads less)."""
+    """Every figure as of the city's `today`. `groups=False` leaves out the categories,
+    kelurahan and agencies, `areas=False` the map's tiles (the wall reads only their open
+    counts, `pantau state` neither); each dimension's arrival trend is there when
+    `trends_until` says when it ends (the wall's now; the audit's instant)."""
     scopes = {("city", "all")} | {("dimension", d.key.value) for d in profile.dimensions}
     if groups:
         scopes |= {(group, key) for group in GROUPS for key in _group_keys(profile, group)}
     suffixes = {scope: f"complaints:{scope[0]}:{scope[1]}" for scope in sorted(scopes)}
-    found = view.summed(COMPLAINTS, list(suffixes.values()))
+    hourly = {d.key.value: hourly_arrivals_suffix(d.key.value) for d in profile.dimensions}
+    wanted = list(suffixes.values()) + (list(hourly.values()) if trends_until else [])
+    found = view.summed(COMPLAINTS, wanted)
     complaints = {scope: complaint_figures(found[s], today) for scope, s in suffixes.items()}
 
     program_suffixes = [f"programs:dimension:{d.key.value}" for d in profile.dimensions]
@@ -63,6 +80,7 @@ def city_figures(
         for i in profile.indicators
         if i.key in records and records[i.key].readings
     }
+    policy = policy_for(profile).baseline
     dimensions = [
         DimensionFigures(
             key=d.key.value,
@@ -70,6 +88,9 @@ def city_figures(
             complaints=complaints[("dimension", d.key.value)],
             programs=programs[d.key.value],
             headline=indicators.get(d.headline_indicator),
+            trend=None
+            if trends_until is None
+            else arrival_trend(found[hourly[d.key.value]], trends_until, profile.timezone, policy),
         )
         for d in profile.dimensions
     ]
@@ -87,7 +108,21 @@ def city_figures(
         categories=of("category"),
         kelurahan=of("kelurahan"),
         agencies=of("agency"),
+        areas=_areas(view, profile, of("kelurahan")) if areas else {},
     )
+
+
+def _areas(
+    view: StateView, profile: CityProfile, kelurahan: dict[str, ComplaintFigures]
+) -> dict[str, AreaFigures]:
+    """Each kelurahan's tile: from its figures when they were read, else from its open
+    count alone (one field of each aggregate, where the figures read them whole)."""
+    keys = _group_keys(profile, "kelurahan")
+    if kelurahan:
+        return {k: AreaFigures(open=kelurahan[k].open) for k in keys}
+    suffixes = {k: f"complaints:kelurahan:{k}" for k in keys}
+    opens = view.summed_field(COMPLAINTS, list(suffixes.values()), "open")
+    return {k: AreaFigures(open=opens[suffixes[k]]) for k in keys}
 
 
 def _group_keys(profile: CityProfile, group: str) -> list[str]:

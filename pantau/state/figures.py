@@ -9,7 +9,7 @@ profile and ride along for the renderers; they are not figures and no audit comp
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
@@ -75,19 +75,47 @@ class IndicatorFigures(_Frozen):
     on_target: bool | None
 
 
+class ArrivalHour(_Frozen):
+    """One hour of a dimension's complaint arrivals, against what the spike detector's
+    seasonal baseline expected in it (pantau/detection/baseline.py, the city's policy)."""
+
+    start: datetime  # in the city's time
+    arrivals: int
+    expected: float  # rounded to 3 decimals
+
+
+class ArrivalTrend(_Frozen):
+    """A dimension's last day of arrivals, hour by hour, up to `until`: the hour under way
+    comes last, and both its arrivals and its expectation count only to `until`, so a
+    surge shows against its baseline before the hour is out."""
+
+    until: datetime
+    hours: list[ArrivalHour]  # oldest first
+
+
 class DimensionFigures(_Frozen):
     key: str
     label: Label
     complaints: ComplaintFigures
     programs: ProgramFigures
     headline: IndicatorFigures | None  # None until its headline indicator has a reading
+    trend: ArrivalTrend | None = None  # only when the caller gave an instant to end it at
+
+
+class AreaFigures(_Frozen):
+    """What a kelurahan's tile on the wall's map shows. Its own small section, read on its
+    own (the wall does not read the kelurahan's full figures), with room for what a tile
+    will show next (complaints overdue, once service levels exist)."""
+
+    open: int
 
 
 class CityFigures(_Frozen):
     """Everything the wall, Grafana and `pantau state` show, as of the city's `today`.
 
     `categories`, `kelurahan` and `agencies` (the "what", "where" and "who" rankings) are
-    empty when the caller asked for the dimensions only (the wall page does)."""
+    empty when the caller asked for the dimensions only (the wall page does); `areas`
+    (the wall's map) when it asked for no map."""
 
     city: str
     today: date
@@ -98,6 +126,7 @@ class CityFigures(_Frozen):
     categories: dict[str, ComplaintFigures]
     kelurahan: dict[str, ComplaintFigures]
     agencies: dict[str, ComplaintFigures]
+    areas: dict[str, AreaFigures]  # kelurahan key -> its tile's figures, profile order
 
     def dimension(self, key: str) -> DimensionFigures:
         return next(d for d in self.dimensions if d.key == key)

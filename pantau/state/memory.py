@@ -55,6 +55,9 @@ class MemoryState:
     def summed(self, topic: TopicSpec, suffixes: list[str]) -> dict[str, Counter[str]]:
         return {suffix: self.aggregate(topic.name, suffix) for suffix in suffixes}
 
+    def summed_field(self, topic: TopicSpec, suffixes: list[str], field: str) -> dict[str, int]:
+        return {suffix: self.aggregate(topic.name, suffix)[field] for suffix in suffixes}
+
     def indicator_records(self, indicator_ids: list[str]) -> dict[str, IndicatorRecord]:
         found: dict[str, IndicatorRecord] = {}
         for (topic, _), records in self.records.items():

@@ -3,7 +3,9 @@ records, a replay reproduces and a comparison lists, row by row.
 
 Names follow the structure (pantau/state/figures.py): "city.complaints.open",
 "living.programs.realization_pct", "living.headline.on_target",
-"indicator.stunting-prevalence.change", "kelurahan.sentanan.complaints.received_today".
+"indicator.stunting-prevalence.change", "kelurahan.sentanan.complaints.received_today",
+"area.sentanan.open", and each hour of a dimension's trend by its start in the city's
+time, "living.trend.2026-11-27T14:00+07:00.expected".
 Every figure of the structure has a name, so proving the mapping proves everything any
 renderer shows. Labels and keys are the city profile's, not figures, and have none.
 """
@@ -12,14 +14,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from pantau.state.figures import CityFigures, ComplaintFigures, Label
+from pantau.state.figures import ArrivalTrend, CityFigures, ComplaintFigures, Label
 
 Figure = bool | int | float | str | None
 Figures = dict[str, Figure]
 NOT_FIGURES = frozenset({"key", "label"})
 # A section not there yet (a dimension's headline before its first reading) gives no
 # names, rather than one name standing for a whole structure.
-SECTIONS = frozenset({"headline"})
+SECTIONS = frozenset({"headline", "trend"})
 
 
 def named_figures(figures: CityFigures) -> Figures:
@@ -38,6 +40,8 @@ def named_figures(figures: CityFigures) -> Figures:
     for group, members in groups.items():
         for key, complaints in members.items():
             _leaves(f"{group}.{key}.complaints", complaints, named)
+    for key, area in figures.areas.items():
+        _leaves(f"area.{key}", area, named)
     return named
 
 
@@ -49,10 +53,20 @@ def _leaves(prefix: str, model: BaseModel, named: Figures) -> None:
         if value is None and field in SECTIONS:
             continue
         name = f"{prefix}.{field}"
-        if isinstance(value, BaseModel):
+        if isinstance(value, ArrivalTrend):
+            _trend(name, value, named)
+        elif isinstance(value, BaseModel):
             _leaves(name, value, named)
         elif isinstance(value, dict):
             for key, count in value.items():
                 named[f"{name}.{key}"] = count
         else:
             named[name] = value
+
+
+def _trend(prefix: str, trend: ArrivalTrend, named: Figures) -> None:
+    # Its end is the caller's instant, not a figure: the snapshot and the report keep it.
+    for hour in trend.hours:
+        at = f"{prefix}.{hour.start.isoformat(timespec='minutes')}"
+        named[f"{at}.arrivals"] = hour.arrivals
+        named[f"{at}.expected"] = hour.expected

@@ -48,10 +48,40 @@ class StateQuery:
             totals[suffix] = total
         return totals
 
+    def summed_field(self, topic: TopicSpec, suffixes: list[str], field: str) -> dict[str, int]:
+        """One field of several aggregates, each summed over the topic's partitions, in one
+        round trip: a figure without the rest of its aggregate."""
+        pipeline = self.redis.pipeline(transaction=False)
+        for suffix in suffixes:
+            for partition in range(topic.partitions):
+                pipeline.hget(self.keys.aggregate(topic.name, partition, suffix), field)
+        replies = iter(pipeline.execute())
+        totals: dict[str, int] = {}
+        for suffix in suffixes:
+            values = [next(replies) for _ in range(topic.partitions)]
+            totals[suffix] = sum(int(value) for value in values if value is not None)
+        return totals
+
     def arrivals(self, group: str, value: str, since_minute: int) -> dict[int, int]:
         """Complaint arrivals per event-time minute (epoch minutes) from `since_minute` on."""
         fields = self.aggregate(COMPLAINTS, f"arrivals:{group}:{value}")
         return {int(m): n for m, n in fields.items() if int(m) >= since_minute and n}
+
+    def arrivals_by_partition(self, groups: list[tuple[str, str]]) -> list[list[dict[int, int]]]:
+        """Per (group, value), its complaint arrivals per minute in each partition, in
+        one round trip: where each partition stands in event time, besides the sums."""
+        pipeline = self.redis.pipeline(transaction=False)
+        for group, value in groups:
+            for partition in range(COMPLAINTS.partitions):
+                pipeline.hgetall(
+                    self.keys.aggregate(COMPLAINTS.name, partition, f"arrivals:{group}:{value}")
+                )
+        replies = iter(pipeline.execute())
+        return [
+            [{int(m): int(n) for m, n in next(replies).items() if int(n)}
+             for _ in range(COMPLAINTS.partitions)]
+            for _ in groups
+        ]  # fmt: skip
 
     def indicator_records(self, indicator_ids: list[str]) -> dict[str, IndicatorRecord]:
         """The records of those indicators that have one, in one round trip."""

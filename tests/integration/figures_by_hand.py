@@ -1,16 +1,19 @@
 """The wall's figures counted by hand from the events in the log, without the folds,
 the aggregates or pantau/state/compute.py: the independent side of the end-to-end
-comparison. Only the rules a reader of the design notes would apply: a complaint's
-latest step decides whether it is open, it arrived with its first "received" step, an
-entity's latest event wins, "today" is the city's local day, and an event id is the
-dedupe key: an entity's event whose id it already had is a repeat, and the first one
-read stands (the log is shared with tests that reuse one fixture's id)."""
+comparison, for the cards, the map's tiles and the sparklines' bars (the detector's
+expectation behind the bars is held to the replay alone). Only the rules a reader of
+the design notes would apply: a complaint's latest step decides whether it is open, it
+arrived with its first "received" step, an entity's latest event wins, "today" is the
+city's local day, and an event id is the dedupe key: an entity's event whose id it
+already had is a repeat, and the first one read stands (the log is shared with tests
+that reuse one fixture's id)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pantau.contract.city import CityProfile
@@ -42,12 +45,55 @@ def _latest(events: list[AnyEvent]) -> AnyEvent:
     return max(events, key=lambda e: (e.occurred_at, e.event_id))
 
 
-def count(events: list[AnyEvent], profile: CityProfile, today: date) -> dict[str, DimensionByHand]:
-    zone = ZoneInfo(profile.city.timezone)
+def _unique(events: list[AnyEvent]) -> Iterable[AnyEvent]:
     first_read: dict[tuple[str, str, str], AnyEvent] = {}
     for event in events:
         first_read.setdefault((event.kind, event.entity_id, event.event_id), event)
-    unique = first_read.values()
+    return first_read.values()
+
+
+def _complaints(events: list[AnyEvent]) -> list[tuple[ComplaintEvent, datetime]]:
+    """Each complaint's latest step and the moment it arrived (its first "received")."""
+    steps: dict[str, list[ComplaintEvent]] = defaultdict(list)
+    for event in _unique(events):
+        if isinstance(event, ComplaintEvent):
+            steps[event.complaint_id].append(event)
+    found = []
+    for complaint in steps.values():
+        last = max(complaint, key=lambda e: (e.occurred_at, e.event_id))
+        firsts = [s for s in complaint if s.status == "received"]
+        found.append((last, min(s.occurred_at for s in (firsts or complaint))))
+    return found
+
+
+def open_by_kelurahan(events: list[AnyEvent], profile: CityProfile) -> dict[str, int]:
+    """What each tile of the wall's map shows."""
+    opened = {kel.key: 0 for kec in profile.kecamatan for kel in kec.kelurahan}
+    for last, _ in _complaints(events):
+        if last.status.value not in CLOSED:
+            opened[last.kelurahan] += 1
+    return opened
+
+
+def arrivals_by_hour(
+    events: list[AnyEvent], profile: CityProfile, until: datetime, hours: int
+) -> dict[str, list[int]]:
+    """Each dimension's complaints that arrived in each of the `hours` hours up to the one
+    `until` falls in, oldest first: the bars of the wall's sparklines."""
+    # Hours as the epoch counts them (in UTC), as the baseline does, whatever the zone.
+    last_hour = until.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    first_hour = last_hour - timedelta(hours=hours - 1)
+    arrived = {d.key.value: [0] * hours for d in profile.dimensions}
+    for last, at in _complaints(events):
+        slot = (at - first_hour) // timedelta(hours=1)
+        if 0 <= slot < hours:
+            arrived[last.dimension.value][slot] += 1
+    return arrived
+
+
+def count(events: list[AnyEvent], profile: CityProfile, today: date) -> dict[str, DimensionByHand]:
+    zone = ZoneInfo(profile.city.timezone)
+    unique = _unique(events)
     complaints: dict[str, list[AnyEvent]] = defaultdict(list)
     programs: dict[str, list[AnyEvent]] = defaultdict(list)
     readings: dict[str, dict[str, list[AnyEvent]]] = defaultdict(lambda: defaultdict(list))

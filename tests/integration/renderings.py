@@ -1,8 +1,11 @@
 """How each rendering of the city's figures is read back in the end-to-end test
-(tests/integration/test_figures.py): the wall's text, the worker's /metrics and
-`pantau state`'s table, each turned into what can be compared with the figures."""
+(tests/integration/test_figures.py): the wall's text, map and sparklines, the worker's
+/metrics and `pantau state`'s table, each turned into what can be compared with the
+figures."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import httpx
 from playwright.async_api import Page
@@ -28,6 +31,24 @@ async def wall_text(page: Page, expected: dict[str, DimensionByHand]) -> dict[st
                  (n) => [`${n.closest("[data-dimension]").dataset.dimension}.${n.dataset.figure}`
                          + (n.dataset.figure === "headline_value" ? `.${n.className}` : ""),
                          n.textContent])"""
+        )
+    )
+
+
+async def wall_map_and_trends(page: Page) -> dict[str, Any]:
+    """The map's tiles (kelurahan -> open, as drawn) and each card's bars (dimension ->
+    [(hour's start, arrivals, expected)]), read at once: one snapshot, one instant."""
+    return dict(
+        await page.evaluate(
+            """() => ({
+              tiles: Object.fromEntries([...document.querySelectorAll("#map-tiles .tile")]
+                .map((t) => [t.dataset.kelurahan, +t.dataset.open])),
+              until: document.querySelector("svg[data-trend]").dataset.until,
+              bars: Object.fromEntries([...document.querySelectorAll("[data-dimension]")].map(
+                (card) => [card.dataset.dimension,
+                  [...card.querySelectorAll("svg[data-trend] .bar")].map(
+                    (b) => [b.dataset.start, +b.dataset.arrivals, +b.dataset.expected])])),
+            })"""
         )
     )
 

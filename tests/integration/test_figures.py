@@ -1,8 +1,9 @@
 """Every rendering of the city's figures against figures computed apart from the live
-system: events go through the real worker, Kafka and Redis; the wall's text in Chromium,
-the worker's /metrics, `pantau state`, an audit snapshot file and the audit report are
-each held against (a) every named figure of an in-memory replay of the same log and
-(b) the wall's figures counted by hand from the events (tests/integration/figures_by_hand.py)."""
+system: events go through the real worker, Kafka and Redis; the wall's text, map and
+sparklines in Chromium, the worker's /metrics, `pantau state`, an audit snapshot file
+and the audit report are each held against (a) every named figure of an in-memory replay
+of the same log and (b) the wall's figures counted by hand from the events
+(tests/integration/figures_by_hand.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -31,14 +32,21 @@ from pantau.state.compute import city_figures
 from pantau.state.decode import Rejection, decode
 from pantau.state.memory import MemoryState
 from pantau.state.named import Figures, named_figures
+from pantau.state.trend import TREND_HOURS
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.conftest import SESSION_PORT_BASE, stack_settings
-from tests.integration.figures_by_hand import DimensionByHand, count
+from tests.integration.figures_by_hand import (
+    DimensionByHand,
+    arrivals_by_hour,
+    count,
+    open_by_kelurahan,
+)
 from tests.integration.renderings import (
     metrics,
     metrics_as_named,
     state_rows,
     wall_expected,
+    wall_map_and_trends,
     wall_text,
 )
 from tests.integration.servers import Server
@@ -190,9 +198,11 @@ async def _check_every_rendering(stack: Stack) -> None:
         await page.goto(f"http://127.0.0.1:{stack.settings.wall_port}/?lang=en")
         shown = await wall_text(page, by_hand)
         must_show = await wall_expected(page, by_hand)
+        drawn = await wall_map_and_trends(page)
         await browser.close()
     assert {k: shown.get(k) for k in must_show} == must_show
     assert not set(shown) - set(must_show), "the wall shows figures no one checked"
+    _check_map_and_trends(drawn, replayed, events)
 
     exported = metrics_as_named(metrics(stack.metrics_port))
     gauged = {k: v for k, v in hand_named.items() if not k.endswith(".headline.period")}
@@ -217,14 +227,18 @@ async def _check_every_rendering(stack: Stack) -> None:
     [snapshot] = (stack.settings.state_dir / "snapshots").glob("snapshot-*.json")
     saved = json.loads(snapshot.read_text())
     assert saved["today"] == today.isoformat()
-    assert _differences(expected, saved["figures"]) == []
-    assert set(saved["figures"]) == set(expected)
+    # The snapshot's trends run to when it was taken; the replay's, taken there, agree.
+    at_snapshot = _replayed_at(replayed, today, saved["taken_at"])
+    assert _differences(at_snapshot, saved["figures"]) == []
+    assert set(saved["figures"]) == set(at_snapshot)
+    assert any(".trend." in name for name in saved["figures"])
 
     out = stack.settings.state_dir / "report"
     stack.pantau("audit", "replay", "--out", str(out))
     report = json.loads((out / "report.json").read_text())
     assert report["verdict"] == "match" and report["as_of"] == today.isoformat()
     rows_by_name = {row["name"]: row for row in report["figures"]}
+    expected = _replayed_at(replayed, today, report["trends_until"])
     assert set(rows_by_name) == set(expected), "the report names every figure"
     assert [n for n, row in rows_by_name.items() if not row["matches"]] == []
     assert _differences(expected, {n: row["shown"] for n, row in rows_by_name.items()}) == []
@@ -234,3 +248,33 @@ async def _check_every_rendering(stack: Stack) -> None:
                        "complaints.resolved_today", "programs.realization_pct"):  # fmt: skip
             assert f"{key}.{figure}" in rows_by_name
     assert any(name.endswith(".headline.on_target") for name in rows_by_name)
+    assert all(f"area.{key}.open" in rows_by_name for key in open_by_kelurahan(events, PROFILE))
+    trend_rows = [name for name in rows_by_name if ".trend." in name]
+    assert len(trend_rows) == len(PROFILE.dimensions) * TREND_HOURS * 2
+
+
+def _replayed_at(replayed: MemoryState, today: date, until: str) -> Figures:
+    at = datetime.fromisoformat(until)
+    return named_figures(city_figures(replayed, PROFILE, today, trends_until=at))
+
+
+def _check_map_and_trends(
+    drawn: dict[str, Any], replayed: MemoryState, events: list[AnyEvent]
+) -> None:
+    """The map's tiles and the sparklines' bars against the count by hand, and every
+    point of the sparklines (the expectation too) against the replay at the same instant."""
+    assert drawn["tiles"] == open_by_kelurahan(events, PROFILE)
+    until = datetime.fromisoformat(drawn["until"])
+    by_hand = arrivals_by_hour(events, PROFILE, until, TREND_HOURS)
+    assert {key: [arrivals for _, arrivals, _ in bars] for key, bars in drawn["bars"].items()} == (
+        by_hand
+    )
+    assert sum(sum(hours) for hours in by_hand.values()) > 0
+    today = until.astimezone(PROFILE.timezone).date()
+    figures = city_figures(replayed, PROFILE, today, groups=False, trends_until=until)
+    for dimension in figures.dimensions:
+        assert dimension.trend is not None
+        replayed_points = [(h.start, h.arrivals, h.expected) for h in dimension.trend.hours]
+        shown = [(datetime.fromisoformat(start), n, expected)
+                 for start, n, expected in drawn["bars"][dimension.key]]  # fmt: skip
+        assert shown == replayed_points, dimension.key

@@ -1,16 +1,13 @@
 """The live wall in headless Chromium (Debian's, driven by Playwright) against a real worker,
 notifier, Kafka and Redis: the page shows the figures in Redis, moves when a new event
-arrives, flashes an alert until an operator acknowledges it, and keeps personal data off
-the screen."""
+arrives, flashes an alert until an operator acknowledges it, keeps personal data off the
+screen, and draws the map's tiles and each card's day of arrivals from the figures."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -28,12 +25,15 @@ from pantau.contract.alerts import AlertEvent
 from pantau.contract.events import ComplaintEvent
 from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
+from pantau.detection.incidents import AlertChange
 from pantau.publisher import EventPublisher
 from pantau.state.alert_text import count
 from pantau.state.compute import city_figures
+from pantau.state.incident_view import short_id
 from pantau.state.query import StateQuery
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.factories import alert_document
+from tests.integration.operators import alerts_cli
 from tests.integration.servers import Server
 from tests.integration.test_intake import _free_port
 from tests.integration.worker_helpers import PROFILE, start_worker, stop, wait_caught_up
@@ -97,6 +97,14 @@ async def _wait_for(page: Page, condition: str, argument: object, timeout: float
     await page.wait_for_function(condition, arg=argument, timeout=timeout * 1000)
 
 
+async def _animation(page: Page, selector: str) -> str:
+    # Found and read in one step: a line the wall has just rebuilt is detached, and a
+    # detached node's computed style is empty.
+    return str(await page.evaluate(
+        "s => getComputedStyle(document.querySelector(s)).animationName", selector
+    ))  # fmt: skip
+
+
 async def test_the_wall_shows_redis_and_moves_when_an_event_arrives(
     wall: Settings, page: Page
 ) -> None:
@@ -145,32 +153,90 @@ async def test_the_wall_shows_redis_and_moves_when_an_event_arrives(
     await page.screenshot(path=str(SCREENSHOTS / "wall.png"), full_page=True)
 
 
-async def test_an_alert_flashes_until_an_operator_acknowledges_it(
+async def test_an_incident_flashes_until_an_operator_acknowledges_it(
     wall: Settings, page: Page
 ) -> None:
     fingerprint = f"complaint-spike:dimension:living:wall-{time.time():.0f}"
+    # Its own moment in event time: the notifier reads every test's alerts from the shared
+    # topic, and a living spike in the same minutes would be a part of the same incident.
     alert = AlertEvent.model_validate(
-        alert_document(fingerprint=fingerprint, event_id=f"{fingerprint}:firing")
-    )
+        alert_document(fingerprint=fingerprint, event_id=f"{fingerprint}:firing",
+                       occurred_at="2027-09-01T12:00:00+00:00",
+                       started_at="2027-09-01T11:59:00+00:00")
+    )  # fmt: skip
     with EventPublisher(wall, client_id="test-wall") as publisher:
         publisher.publish_confirmed(alert)
-    item = f'[data-fingerprint="{fingerprint}"]'
+    # The spike is the first part of its incident, which is named after it.
+    incident = short_id(f"{fingerprint}@{AlertChange.from_event(alert).minute}")
+    item = f'[data-alert="{incident}"]'
     await _wait_for(page, "s => document.querySelector(s)?.classList.contains('firing')", item,
                     timeout=30)  # fmt: skip
-    animation = await page.locator(item).evaluate("n => getComputedStyle(n).animationName")
-    assert animation == "flash"
+    assert await _animation(page, item) == "flash"
     assert await page.locator('[data-dimension="living"]').get_attribute("class") == "card alerting"
 
-    env = {**os.environ, "PANTAU_REDIS_URL": wall.redis_url.get_secret_value(),
-           "PANTAU_REDIS_PREFIX": PREFIX}  # fmt: skip
-    acked = subprocess.run(
-        [sys.executable, "-m", "pantau", "alerts", "ack", fingerprint, "--by", "operator-7"],
-        env=env, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    acked = alerts_cli(
+        wall, "ack", fingerprint, "--comment", "Petugas dikirim", operator="operator-7"
+    )
     assert acked.returncode == 0, acked.stdout + acked.stderr
     await _wait_for(page, "s => document.querySelector(s)?.classList.contains('acknowledged')",
                     item)  # fmt: skip
-    assert await page.locator(item).evaluate("n => getComputedStyle(n).animationName") == "none"
+    assert await _animation(page, item) == "none"
     assert "operator-7" in await page.locator(item).inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "wall-alert-acknowledged.png"))
+
+
+async def test_the_map_and_each_card_s_day_of_arrivals_show_the_figures(
+    wall: Settings, page: Page
+) -> None:
+    now = datetime.now(UTC)
+    events = itertools.islice(
+        city_feed(PROFILE, SimulationConfig(now - timedelta(hours=5), seed=709)), 400
+    )
+    with EventPublisher(wall, PROFILE, client_id="test-wall") as publisher:
+        for event in events:
+            publisher.publish(event)
+    await wait_caught_up(wall, PREFIX)
+    query = StateQuery(redis.Redis.from_url(wall.redis_url.get_secret_value()),
+                       KeySpace(PREFIX), PROFILE)  # fmt: skip
+    opens = {k: a.open for k, a in city_figures(query, PROFILE, query.today()).areas.items()}
+    assert len(opens) == 18 and sum(opens.values()) > 0
+    await _wait_for(
+        page,
+        """(opens) => Object.entries(opens).every(([key, n]) => document.querySelector(
+             `#map-tiles [data-kelurahan="${key}"]`)?.dataset.open === String(n))""",
+        opens,
+    )
+    tiles = await page.evaluate(
+        """() => [...document.querySelectorAll("#map-tiles .tile")].map(
+             (t) => [t.dataset.kelurahan, t.querySelector(".count").textContent])"""
+    )
+    assert len(tiles) == 18
+    assert dict(tiles) == {key: count(n, "id") for key, n in opens.items()}
+
+    # Every card's bars, read in one go: one snapshot, ending at one instant.
+    cards = await page.evaluate(
+        """() => [...document.querySelectorAll("[data-dimension]")].map((card) => {
+             const svg = card.querySelector("svg[data-trend]");
+             return { key: card.dataset.dimension, until: svg.dataset.until, top: +svg.dataset.top,
+               bars: [...svg.querySelectorAll(".bar")].map((bar) => ({ start: bar.dataset.start,
+                 arrivals: +bar.dataset.arrivals, expected: +bar.dataset.expected,
+                 height: +bar.getAttribute("height") })) }; })"""
+    )
+    until = datetime.fromisoformat(cards[0]["until"])
+    figures = city_figures(
+        query, PROFILE, until.astimezone(PROFILE.timezone).date(), groups=False,
+        trends_until=until,
+    )  # fmt: skip
+    for card in cards:
+        trend = figures.dimension(card["key"]).trend
+        assert trend is not None and card["until"] == cards[0]["until"]
+        shown = [(datetime.fromisoformat(b["start"]), b["arrivals"], b["expected"])
+                 for b in card["bars"]]  # fmt: skip
+        assert shown == [(h.start, h.arrivals, h.expected) for h in trend.hours], card["key"]
+        # A bar's height is its count on the sparkline's scale (100 units high).
+        for bar in card["bars"]:
+            assert abs(bar["height"] - 100 * bar["arrivals"] / card["top"]) < 1e-6, card["key"]
+    assert any(bar["arrivals"] for card in cards for bar in card["bars"])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.locator("#map").screenshot(path=str(SCREENSHOTS / "wall-map.png"))

@@ -1,5 +1,6 @@
-"""A city state, active alerts and the newest complaints for the wall, written where the
-wall reads them (Redis through the state store and the alert store, the complaints topic),
+"""A city state, active incidents and alerts and the newest complaints for the wall,
+written where the wall reads them (Redis through the state store, the incident log and
+the alert store; the complaints topic),
 with the longest names the profile has: the worst case for the layout."""
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import TypeVar
 
 import redis
 
-from consumers.alerts.lifecycle import acknowledge, from_stream
+from consumers.alerts.alertmanager import AlertmanagerAlert, from_alertmanager
+from consumers.alerts.lifecycle import acknowledge
 from pantau.contract.alerts import AlertEvent
 from pantau.contract.events import AnyEvent, ComplaintEvent, IndicatorEvent
 from pantau.contract.keys import KeySpace
@@ -20,6 +22,8 @@ from pantau.contract.topics import COMPLAINTS, INDICATORS, PROGRAMS
 from pantau.contract.wire import EitherEvent
 from pantau.publisher import EventPublisher
 from pantau.state.alerts import AlertRecord, AlertStore, Change
+from pantau.state.incident_log import IncidentLog
+from pantau.state.incident_view import incident_views
 from pantau.state.store import PartitionBatch, StateStore
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.factories import alert_document, indicator_document
@@ -119,42 +123,87 @@ def _subjects() -> list[tuple[str, str, str | None]]:
     return [*categories[:1], *dimensions, *categories[1:], *areas]
 
 
-def active_alerts(count: int, now: datetime) -> list[AlertRecord]:
-    """`count` active spike alerts with four-digit counts, every fifth acknowledged."""
-    records = []
-    for n, (group, value, dimension) in zip(
-        range(count), itertools.cycle(_subjects()), strict=False
-    ):
-        fingerprint = f"complaint-spike:{group}:{value}:fit-{n}"
-        event = AlertEvent.model_validate(
-            alert_document(
-                fingerprint=fingerprint,
-                event_id=f"{fingerprint}:firing",
-                group=group,
-                value=value,
-                dimension=dimension,
-                window_minutes=15,
-                observed=1029 + n,
-                expected=310.5,
-                started_at=(now - timedelta(seconds=n)).isoformat(),
-            )
+def _spike(group: str, value: str, dimension: str | None, at: datetime, n: int) -> AlertEvent:
+    fingerprint = f"complaint-spike:{group}:{value}"
+    return AlertEvent.model_validate(
+        alert_document(
+            fingerprint=fingerprint,
+            event_id=f"{fingerprint}:firing:{n}",
+            group=group,
+            value=value,
+            dimension=dimension,
+            window_minutes=15,
+            observed=1029 + n,
+            expected=310.5,
+            started_at=at.isoformat(),
+            occurred_at=(at + timedelta(minutes=1)).isoformat(),
         )
-        record = from_stream(None, event)
-        assert record is not None
-        if n % 5 == 4:
-            record = acknowledge(record, "operator-7 (Ruang Komando)", now) or record
-        records.append(record)
-    return records
+    )
 
 
-def replace_alerts(client: redis.Redis, prefix: str, records: list[AlertRecord]) -> None:
-    """Make `records` the only alerts, announcing each change as the notifier does."""
-    store = AlertStore(client, KeySpace(prefix))
+def _surges(count: int, now: datetime) -> list[list[AlertEvent]]:
+    """Up to seven incidents, each as the spikes that form it: the city's kecamatan
+    spiking together first (an area incident), then each dimension with its categories,
+    longest names first."""
+    start = now - timedelta(hours=1)
+    areas = [
+        _spike("kecamatan", k.key, None, start, n)
+        for n, k in enumerate(_longest_first(PROFILE.kecamatan, "name"))
+    ]
+    surges = []
+    for d, dimension in enumerate(_longest_first(PROFILE.dimensions, "label_id")):
+        at = start + timedelta(minutes=20 + d)  # past the areas' wait: incidents of their own
+        key = dimension.key.value
+        categories = [c for c in PROFILE.categories if c.dimension.value == key]
+        surges.append(
+            [
+                _spike("dimension", key, key, at, d),
+                *(_spike("category", c.key, key, at, d) for c in categories[:3]),
+            ]
+        )
+    ordered = [*surges[:1], areas, *surges[1:]]  # a single incident is a dimension's
+    return ordered[:count]
+
+
+def _pipeline_alert(n: int, now: datetime) -> AlertRecord:
+    """A pipeline alert as Alertmanager delivers it, with a long summary."""
+    alert = AlertmanagerAlert(
+        status="firing",
+        labels={"alertname": "PantauConsumerLagGrowing", "severity": ("critical", "warning")[n % 2],
+                "topic": f"pantau.complaints-{n}"},
+        annotations={"summary": f"pantau.complaints-{n} falls behind: 1029 events waiting",
+                     "summary_id": f"pantau.complaints-{n} tertinggal: 1029 kejadian menunggu"},
+        startsAt=now - timedelta(seconds=n),
+        fingerprint=f"fit{n:04d}",
+    )  # fmt: skip
+    record = from_alertmanager(None, alert)
+    assert record is not None
+    return record
+
+
+def replace_alerts(client: redis.Redis, prefix: str, count: int, now: datetime) -> None:
+    """Make `count` items the wall's only alerts: incidents first (up to seven), then
+    pipeline alerts; every fifth acknowledged. Each change is announced as the notifier
+    announces it."""
+    keys = KeySpace(prefix)
+    store, log = AlertStore(client, keys), IncidentLog(client, keys)
     for old in store.all(include_resolved=True):
         client.delete(store.key(old.fingerprint))
         client.zrem(store.index, old.fingerprint)
+    client.delete(keys.incident_changes, keys.incident_acknowledgements, keys.incident_notified)
     client.publish(store.changes_channel, "cleared")
-    for record in records:
+    surges = _surges(count, now)
+    for events in surges:
+        for event in events:
+            log.append(event)
+    views = incident_views(log.events(), {}, PROFILE)
+    for n, view in enumerate(sorted(views, key=lambda v: v.started_at)):
+        if n % 5 == 4:
+            log.acknowledge(view.incident_id, "operator-7 (Ruang Komando)", now)
+    for n in range(len(surges), count):
+        record = _pipeline_alert(n, now)
+        if n % 5 == 4:
+            record = acknowledge(record, "operator-7 (Ruang Komando)", now) or record
         store.update(record.fingerprint, _replace_with(record))
 
 

@@ -6,7 +6,7 @@ const WORDS = {
     title: "Pusat Komando Smart City", open: "aduan terbuka", received: "Diterima hari ini",
     resolved: "Selesai hari ini", realization: "Realisasi program", alerts: "Peringatan aktif",
     newest: "Aduan terbaru", noAlerts: "Tidak ada peringatan", acknowledged: "diakui oleh",
-    target: "target", more: "lainnya", critical: "kritis", warning: "peringatan",
+    target: "target", more: "lainnya", critical: "kritis", warning: "peringatan", with: "bersama",
     units: { visits: "kunjungan", index: "" },
     live: "langsung", connecting: "menyambung…", stale: "terputus",
     statuses: { received: "diterima", verified: "diverifikasi", dispatched: "diteruskan",
@@ -16,7 +16,7 @@ const WORDS = {
     title: "Smart City Command Center", open: "open complaints", received: "Received today",
     resolved: "Resolved today", realization: "Program realization", alerts: "Active alerts",
     newest: "Newest complaints", noAlerts: "No alerts", acknowledged: "acknowledged by",
-    target: "target", more: "more", critical: "critical", warning: "warning",
+    target: "target", more: "more", critical: "critical", warning: "warning", with: "with",
     units: { visits: "visits", index: "" },
     live: "live", connecting: "connecting…", stale: "disconnected",
     statuses: { received: "received", verified: "verified", dispatched: "dispatched",
@@ -58,8 +58,11 @@ function element(tag, attributes = {}, text = "") {
 function card(dimension) {
   const node = element("article", { class: "card", "data-dimension": dimension.key });
   node.append(element("h3", {}, dimension.label[lang]));
+  // The open count and, beside it, the last day of arrivals (trend.js).
   const open = element("div", { class: "open" });
-  open.append(element("span", { "data-figure": "open" }), element("small", {}, words.open));
+  const count = element("div", { class: "count" });
+  count.append(element("span", { "data-figure": "open" }), element("small", {}, words.open));
+  open.append(count, trendFigure());
   node.append(open);
   for (const [figure, label] of [["received_today", words.received],
       ["resolved_today", words.resolved], ["realization_pct", words.realization]]) {
@@ -82,6 +85,9 @@ function renderDimensions(dimensions, alerts) {
     const set = (figure, text) => { node.querySelector(`[data-figure="${figure}"]`).textContent = text; };
     const complaints = dimension.complaints, realization = dimension.programs.realization_pct;
     set("open", counts.format(complaints.open));
+    // A long count takes a smaller size, so the sparkline beside it keeps its room.
+    node.querySelector(".count").classList.toggle("long", counts.format(complaints.open).length > 3);
+    renderTrend(node.querySelector(".trend"), dimension.trend);
     set("received_today", counts.format(complaints.received_today));
     set("resolved_today", counts.format(complaints.resolved_today));
     set("realization_pct", realization === null ? "–" : `${numbers.format(realization)}%`);
@@ -112,10 +118,11 @@ function renderDimensions(dimensions, alerts) {
 }
 
 // What needs a person first comes first: firing before acknowledged, critical before
-// warning, then the newest.
+// warning, the city's incidents before the pipeline's alerts, then the newest.
 function alertOrder(a, b) {
   return (a.state === "firing" ? 0 : 1) - (b.state === "firing" ? 0 : 1)
     || SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity)
+    || (a.kind === "incident" ? 0 : 1) - (b.kind === "incident" ? 0 : 1)
     || Date.parse(b.started_at) - Date.parse(a.started_at);
 }
 
@@ -131,14 +138,26 @@ function moreLine(hidden) {
   return line;
 }
 
+// One line per incident (a surge, however many of its categories and areas spiked with
+// it) and per pipeline alert; an incident's other parts are named under its headline.
+// Rebuilt only when the alerts change: a rebuilt line would restart its flash with every
+// snapshot, and an operator would see the lines stutter instead of blink.
+let shownAlerts = null;
 function renderAlerts(alerts) {
+  const key = JSON.stringify(alerts);
+  if (key === shownAlerts) return;
+  shownAlerts = key;
   const list = $("alerts");
   list.replaceChildren();
   if (!alerts.length) { list.append(element("li", { class: "none" }, words.noAlerts)); return; }
   for (const alert of [...alerts].sort(alertOrder)) {
-    const item = element("li", { class: `${alert.state} ${alert.severity}`, "data-fingerprint": alert.fingerprint,
-      "data-severity": alert.severity }, alert.text[lang]);
+    const item = element("li", { class: `${alert.state} ${alert.severity}`, "data-alert": alert.id,
+      "data-kind": alert.kind, "data-severity": alert.severity });
+    item.append(element("span", { class: "text" }, alert.text[lang]));
     if (alert.state === "acknowledged" && alert.acknowledged_by) item.append(` · ${words.acknowledged} ${alert.acknowledged_by}`);
+    if (alert.also.length) {
+      item.append(element("small", { class: "also" }, `${words.with} ${alert.also.map((part) => part[lang]).join(" · ")}`));
+    }
     list.append(item);
   }
 }
@@ -166,9 +185,11 @@ function render(snapshot) {
   $("city").textContent = snapshot.figures.city;
   if (timeZone !== snapshot.timezone) { timeZone = snapshot.timezone; tick(); }
   renderDimensions(snapshot.figures.dimensions, snapshot.alerts);
+  renderMap(snapshot.map, snapshot.figures.areas);
   renderAlerts(snapshot.alerts);
   renderNewest(snapshot.newest);
   fitColumn();
+  freshnessReceived(snapshot.freshness, { lang, locale, timeZone });
   lastUpdate = Date.now();
   document.body.dataset.updated = String(lastUpdate);
 }
@@ -199,5 +220,6 @@ $("newest-title").textContent = words.newest;
 connection("connecting");
 tick();
 setInterval(tick, 1000);
+setInterval(() => showFreshness({ lang, locale, timeZone }), 1000);
 window.addEventListener("resize", fitColumn);
 connect();

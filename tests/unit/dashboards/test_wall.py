@@ -1,5 +1,6 @@
-"""The wall's pieces that need nothing running: the newest-complaints list and the page's
-assets. The page itself is tested in Chromium against the real services."""
+"""The wall's pieces that need nothing running: the newest-complaints list, the map's
+layout and the page's assets. The page itself is tested in Chromium against the real
+services."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 from aiokafka import ConsumerRecord
 
 from dashboards.wall.newest import NewestComplaints
-from pantau.contract.city import load_city_profile
+from dashboards.wall.tilemap import city_map
+from pantau.contract.city import Kecamatan, Kelurahan, Tile, load_city_profile
 from pantau.contract.events import ComplaintEvent
 from tests.factories import NOW, complaint_document
 
@@ -54,4 +56,39 @@ def test_the_page_loads_nothing_from_the_internet() -> None:
         assert not re.search(r"(src|href)=\"(https?:)?//", text), asset.name
         assert "url(http" not in text and "@import" not in text, asset.name
     page = (STATIC / "index.html").read_text()
-    assert '<script src="/static/wall.js">' in page
+    for script in ("map.js", "trend.js", "wall.js"):
+        assert f'<script src="/static/{script}">' in page
+
+
+def test_the_map_puts_each_kelurahan_where_the_profile_does_and_names_each_kecamatan() -> None:
+    layout = city_map(PROFILE)
+    assert (layout.rows, layout.cols, len(layout.tiles)) == (3, 6, 18)
+    where = {tile.key: (tile.row, tile.col, tile.kecamatan) for tile in layout.tiles}
+    assert where["surodinawan"] == (0, 0, "prajurit-kulon")
+    assert where["wates"] == (2, 5, "magersari")
+    names = {
+        label.key: (label.side, label.row, label.col, label.span) for label in layout.kecamatan
+    }
+    # Prajurit Kulon and Magersari are named above their top rows; Kranggan's top row is
+    # under Prajurit Kulon, so its name goes below its bottom row.
+    assert names == {
+        "prajurit-kulon": ("above", 0, 0, 4),
+        "magersari": ("above", 0, 4, 2),
+        "kranggan": ("below", 2, 0, 4),
+    }
+
+
+def test_a_kecamatan_with_neighbours_all_round_is_named_over_its_first_tile() -> None:
+    kecamatan = [
+        Kecamatan(key="ring", name="Ring", kelurahan=[
+            Kelurahan(key=f"r{n}", name=f"R{n}", tile=Tile(row=row, col=col))
+            for n, (row, col) in enumerate([(0, 0), (0, 1), (0, 2), (1, 0), (1, 2), (2, 0),
+                                            (2, 1), (2, 2)])
+        ]),
+        Kecamatan(key="core", name="Core", kelurahan=[
+            Kelurahan(key="c", name="C", tile=Tile(row=1, col=1))
+        ]),
+    ]  # fmt: skip
+    layout = city_map(PROFILE.model_copy(update={"kecamatan": kecamatan}))
+    core = next(label for label in layout.kecamatan if label.key == "core")
+    assert (core.side, core.row, core.col, core.span) == ("over", 1, 1, 1)

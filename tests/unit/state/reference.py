@@ -281,7 +281,10 @@ def _complaint_fields(record: ComplaintRecord, zone: ZoneInfo) -> dict[str, int]
 
 def _arrivals(record: ComplaintRecord) -> Contribution:
     minute = str(record.arrival_ms // 60_000)
-    return {f"arrivals:{group}:{getattr(record, group)}": {minute: 1} for group in ARRIVAL_GROUPS}
+    hour = str(record.arrival_ms // 3_600_000 * 60)  # the epoch minute its hour starts at
+    result = {f"arrivals:{group}:{getattr(record, group)}": {minute: 1} for group in ARRIVAL_GROUPS}
+    result[f"hourly-arrivals:dimension:{record.dimension}"] = {hour: 1}
+    return result
 
 
 def _complaint(record: ComplaintRecord, zone: ZoneInfo) -> Contribution:

@@ -34,6 +34,15 @@ def test_the_wall_s_reading_leaves_out_the_groups_and_nothing_else() -> None:
     wall = city_figures(REFERENCE, PROFILE, TODAY, groups=False)
     assert (wall.categories, wall.kelurahan, wall.agencies) == ({}, {}, {})
     assert wall.dimensions == full.dimensions and wall.complaints == full.complaints
+    # The map's tiles, read as one field of each kelurahan's aggregate, say what the
+    # kelurahan's full figures say.
+    assert wall.areas == full.areas
+    assert {k: a.open for k, a in wall.areas.items()} == {
+        k: f.open for k, f in full.kelurahan.items()
+    }
+    assert list(wall.areas) == [kel.key for kec in PROFILE.kecamatan for kel in kec.kelurahan]
+    assert sum(a.open for a in wall.areas.values()) == wall.complaints.open > 0
+    assert city_figures(REFERENCE, PROFILE, TODAY, groups=False, areas=False).areas == {}
 
 
 def test_every_figure_has_a_name_and_labels_have_none() -> None:
@@ -49,16 +58,18 @@ def test_every_figure_has_a_name_and_labels_have_none() -> None:
     assert named["city.complaints.open"] == figures.complaints.open
     kelurahan = next(iter(figures.kelurahan))
     assert named[f"kelurahan.{kelurahan}.complaints.open"] == figures.kelurahan[kelurahan].open
+    assert named["area.sentanan.open"] == figures.areas["sentanan"].open
     assert not any(name.endswith((".key", ".label.id", ".label.en")) for name in named)
     # One name per leaf: complaints 9 figures per group, programs 5 and each status per
     # dimension, indicators 8 (unit, period, value, previous, change, target, distance,
-    # on target) for each reading indicator and again for each dimension's headline.
+    # on target) for each reading indicator and again for each dimension's headline,
+    # and 1 for each tile of the map.
     groups = 1 + len(figures.dimensions) + len(figures.categories) + len(figures.kelurahan)
     groups += len(figures.agencies)
     statuses = sum(len(d.programs.by_status) for d in figures.dimensions)
     headlines = sum(d.headline is not None for d in figures.dimensions)
     expected = 9 * groups + 3 + 5 * len(figures.dimensions) + statuses
-    expected += 8 * (len(figures.indicators) + headlines)
+    expected += 8 * (len(figures.indicators) + headlines) + len(figures.areas)
     assert len(named) == expected
 
 

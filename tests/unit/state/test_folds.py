@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -161,6 +162,27 @@ def test_arrivals_are_counted_per_event_time_minute() -> None:
     assert sum(minutes.values()) == len({e.complaint_id for e in received})
     first = received[0]
     assert minutes[str(int(first.occurred_at.timestamp()) // 60)] >= 1
+
+
+def test_arrivals_per_hour_are_the_minutes_summed_by_hour() -> None:
+    for dimension in PROFILE.dimensions:
+        key = dimension.key.value
+        minutes = REFERENCE.aggregate(COMPLAINTS.name, f"arrivals:dimension:{key}")
+        by_hour: Counter[str] = Counter()
+        for minute, count in minutes.items():
+            by_hour[str(int(minute) // 60 * 60)] += count
+        assert REFERENCE.aggregate(COMPLAINTS.name, f"hourly-arrivals:dimension:{key}") == by_hour
+
+
+def test_a_complaint_received_earlier_moves_to_its_hour() -> None:
+    late = complaint_document(event_id="h-1", status="verified",
+                              occurred_at="2026-11-23T10:20:00+07:00")  # fmt: skip
+    first = complaint_document(event_id="h-2", status="received",
+                               occurred_at="2026-11-23T09:50:00+07:00")  # fmt: skip
+    state = _state([[event_from_mapping(late)], [event_from_mapping(first)]])
+    hours = state.aggregate(COMPLAINTS.name, f"hourly-arrivals:dimension:{late['dimension']}")
+    nine = int(datetime(2026, 11, 23, 9, tzinfo=ZONE).timestamp()) // 60
+    assert hours == Counter({str(nine): 1})
 
 
 def test_the_fast_complaint_delta_equals_the_difference_of_contributions() -> None:
