@@ -1,5 +1,6 @@
-"""`pantau dev evaluate-detection` (the spike detector's quality on the simulated city) and
-`pantau dev bench` (the whole benchmark)."""
+"""`pantau dev evaluate-detection` (the spike detector's quality on the simulated city),
+`pantau dev bench` (the whole benchmark) and `pantau dev wall-heap` (the wall page's memory
+over a long run)."""
 
 from __future__ import annotations
 
@@ -134,3 +135,43 @@ def bench(
     wrong = sum(results.checks.values())
     failed = any(figure.met is False and figure.value is None for figure in results.figures)
     raise typer.Exit(1 if wrong or failed else 0)
+
+
+def wall_heap(
+    command: typer.Context,
+    url: Annotated[
+        str, typer.Option(help="The wall page; default: http://127.0.0.1:PANTAU_WALL_PORT/.")
+    ] = "",
+    minutes: Annotated[float, typer.Option(help="Minute of the last reading.", min=0.1)] = 30.0,
+    first: Annotated[
+        float, typer.Option(help="Minute of the first reading, once the page has warmed up.")
+    ] = 5.0,
+    max_growth: Annotated[
+        float, typer.Option(help="Growth of the used heap allowed, in percent.", min=0)
+    ] = 10.0,
+    lang: Annotated[str, typer.Option(help="The page's language: id or en.")] = "id",
+    width: Annotated[int, typer.Option(help="Screen width.", min=320)] = 1920,
+    height: Annotated[int, typer.Option(help="Screen height.", min=240)] = 1080,
+) -> None:
+    """Open the wall in headless Chromium against a running stack (the demo feed moving it),
+    force garbage collection and read the page's JavaScript heap at minute FIRST and at
+    minute MINUTES; print both and their ratio, and exit 1 when the heap grew by more than
+    MAX_GROWTH percent. Not part of the tests: it takes half an hour."""
+    import asyncio
+
+    from bench.heap import HeapPlan, conclusion, describe, within
+    from bench.wall_heap import measure
+    from pantau.context import context_of
+
+    try:
+        plan = HeapPlan(first, minutes, max_growth / 100)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--first") from error
+    settings = context_of(command).settings
+    page = f"{url or f'http://127.0.0.1:{settings.wall_port}/'}?lang={lang}"
+    typer.echo(f"watching {page} for {minutes:g} minutes")
+    first_reading, last_reading = asyncio.run(measure(page, plan, (width, height), typer.echo))
+    for reading in (first_reading, last_reading):
+        typer.echo(describe(reading))
+    typer.echo(conclusion(plan, first_reading, last_reading))
+    raise typer.Exit(0 if within(plan, first_reading, last_reading) else 1)

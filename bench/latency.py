@@ -9,6 +9,7 @@ import json
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +42,7 @@ TICK_SECONDS = 0.005
 # would otherwise take minutes and gigabytes to simulate.
 TEMPLATE_EVENTS = 250_000
 Wire = tuple[str, bytes, bytes]  # topic, key, value
+Wait = tuple[float, float]  # seconds from the run's start to the send; send to state
 
 
 def _load(profile: CityProfile, seed: int, count: int) -> list[Wire]:
@@ -72,12 +74,15 @@ def _renumbered(event: Wire, mark: bytes) -> Wire:
 
 def state_latency(settings: Settings, profile: CityProfile, prefix: str, rate: float,
                   seconds: float, seed: int,
-                  halfway: Callable[[], None] | None = None) -> list[float]:  # fmt: skip
-    """Each event's time from its send to the change notice covering its offset, with
-    events sent at `rate` for `seconds`; `halfway` runs once in the middle of the run."""
-    sent: dict[tuple[str, int], list[tuple[int, float]]] = {}
+                  halfway: Callable[[], None] | None = None) -> list[Wait]:  # fmt: skip
+    """Each event's time from its send to the change notice covering its offset (with
+    when it was sent, from the run's start), events sent at `rate` for `seconds`;
+    `halfway` runs once in the middle of the run."""
+    # Per partition, (offset, send time) in offset order: librdkafka reports deliveries of
+    # a partition in the order it wrote them.
+    sent: dict[tuple[str, int], deque[tuple[int, float]]] = {}
     lock = threading.Lock()
-    latencies: list[float] = []
+    latencies: list[Wait] = []
     notices = redis.Redis.from_url(settings.redis_url.get_secret_value()).pubsub()  # type: ignore[no-untyped-call]
     notices.subscribe(KeySpace(prefix).changes_channel)
     stop = threading.Event()
@@ -89,11 +94,12 @@ def state_latency(settings: Settings, profile: CityProfile, prefix: str, rate: f
                 continue
             arrived = time.perf_counter()
             notice = json.loads(message["data"])
-            with lock:
-                pending = sent.get((notice["topic"], notice["partition"]), [])
-                covered = [t for offset, t in pending if offset <= notice["offset"]]
-                pending[:] = [(o, t) for o, t in pending if o > notice["offset"]]
-            latencies.extend(arrived - t for t in covered)
+            covered = []
+            with lock:  # only the events this notice covers are looked at
+                pending = sent.get((notice["topic"], notice["partition"]))
+                while pending and pending[0][0] <= notice["offset"]:
+                    covered.append(pending.popleft()[1])
+            latencies.extend((t - started, arrived - t) for t in covered)
 
     # Made before the clock starts, so the driver's own work is only the send.
     wire = _load(profile, seed, int(rate * seconds))
@@ -114,7 +120,7 @@ def state_latency(settings: Settings, profile: CityProfile, prefix: str, rate: f
         def record(error: Any, message: Any, at: float = stamped) -> None:
             if error is None:
                 with lock:
-                    sent.setdefault((message.topic(), message.partition()), []).append(
+                    sent.setdefault((message.topic(), message.partition()), deque()).append(
                         (message.offset(), at)
                     )
 

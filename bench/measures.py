@@ -13,6 +13,7 @@ import redis
 from bench.workload import Totals
 from pantau.contract.keys import KeySpace
 from pantau.contract.topics import EVENT_TOPICS
+from pantau.state.complaints import HOURLY_ARRIVALS
 from pantau.state.memory import MemoryState
 
 
@@ -47,6 +48,15 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def worst_window(waits: list[tuple[float, float]], seconds: float, q: float) -> float:
+    """The `q` quantile of the worst stretch of `seconds`: waits (send time, latency)
+    grouped by when they were sent."""
+    windows: dict[int, list[float]] = {}
+    for sent, latency in waits:
+        windows.setdefault(int(sent // seconds), []).append(latency)
+    return max((percentile(w, q) for w in windows.values()), default=float("nan"))
+
+
 def sharded_totals(client: redis.Redis, prefix: str) -> Totals:
     """Pantau's layout (and the raw baseline's): aggregates per partition, summed."""
     totals: Totals = {}
@@ -77,7 +87,8 @@ def mismatches(expected: Totals, found: Totals) -> int:
 
 
 TOPIC_OF_SUFFIX = {"complaints": "pantau.complaints", "arrivals": "pantau.complaints",
-                   "programs": "pantau.programs", "indicators": "pantau.indicators"}  # fmt: skip
+                   HOURLY_ARRIVALS: "pantau.complaints", "programs": "pantau.programs",
+                   "indicators": "pantau.indicators"}  # fmt: skip
 
 
 def flat_totals(client: redis.Redis, prefix: str) -> Totals:

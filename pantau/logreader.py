@@ -68,6 +68,15 @@ class LogReader:
         ends = await self.consumer.end_offsets(tps)
         return {tp: found[tp].offset if found.get(tp) is not None else ends[tp] for tp in tps}
 
+    async def whole(
+        self, tps: list[TopicPartition]
+    ) -> AsyncIterator[list[ConsumerRecord[bytes, bytes]]]:
+        """Batches of everything the partitions hold now, one partition after another."""
+        bounds = await self.bounds(tps)
+        for tp in tps:
+            async for batch in self.read(tp, *bounds[tp]):
+                yield batch
+
     async def read(
         self, tp: TopicPartition, start: int, stop: int
     ) -> AsyncIterator[list[ConsumerRecord[bytes, bytes]]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,7 +13,6 @@ def worker(
     loglevel: Annotated[str, typer.Option(help="crit, error, warn, info or debug.")] = "info",
 ) -> None:
     """Apply the event topics to the live state in Redis; serve /metrics and /health."""
-    import faust
     from prometheus_client import CollectorRegistry, ProcessCollector
 
     from pantau.context import context_of
@@ -29,7 +28,18 @@ def worker(
     built = build_worker(context, registry)
     add_views(built)
     # The web port is part of the app's configuration (build_worker), not the runner's.
-    faust.Worker(built.app, loglevel=loglevel).execute_from_commandline()
+    quiet_runner(built.app, loglevel).execute_from_commandline()
+
+
+def quiet_runner(app: Any, loglevel: str) -> Any:
+    """Faust's worker runner without its start-up spinner: at levels above info the spinner
+    sets the root logger to DEBUG so that any log call turns it, and every debug line of
+    aiokafka's fetcher and of Faust would then be built and formatted on the hot path."""
+    import faust
+
+    runner = faust.Worker(app, loglevel=loglevel)
+    runner.spinner = None
+    return runner
 
 
 def detect(
@@ -50,10 +60,12 @@ def detect(
     from pantau.health import HealthServer, Heartbeat
     from streams.detector import SpikeDetector, run_forever
     from streams.detector_metrics import DetectorMetrics
+    from streams.watermark import AppliedOffsets
 
     context = context_of(command).updated(detector_port=port)
     settings = context.settings
-    detector = SpikeDetector(context.query, context.redis, context.keys)
+    progress = AppliedOffsets(settings, context.redis, context.keys)
+    detector = SpikeDetector(context.query, context.redis, context.keys, progress=progress)
     if check:
         age = detector.seconds_since_save()
         typer.echo("never ran" if age is None else f"state saved {age:.0f} s ago")

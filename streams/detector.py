@@ -1,11 +1,12 @@
 """`pantau run detect`: the spike detector over the live arrivals.
 
 It reads complaint arrivals per event-time minute (summed over partitions) for every
-dimension, category and kecamatan, advances event time minute by minute up to the
-newest arrival less a little lateness, and publishes each firing and resolution to the
-alerts topic. Its place in event time and the alerts it holds open live in Redis, so a
-restart picks up where it stopped; verdict ids are derived from the verdict, so one
-published twice is one alert to the consumers. Run one detector per city.
+dimension, category and kecamatan, advances event time minute by minute up to the newest
+minute every partition has applied (streams/watermark.py) less a little lateness, and
+publishes each firing and resolution to the alerts topic. Its place in event time and the
+alerts it holds open live in Redis, so a restart picks up where it stopped; verdict ids
+are derived from the verdict, so one published twice is one alert to the consumers.
+Run one detector per city.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol
@@ -24,12 +26,14 @@ from pantau.contract.city import CityProfile
 from pantau.contract.dimensions import Dimension
 from pantau.contract.ids import bounded_id
 from pantau.contract.keys import KeySpace
+from pantau.contract.topics import COMPLAINTS
 from pantau.detection.baseline import Baseline
 from pantau.detection.persist import restore_tracker, tracker_state
 from pantau.detection.spike import SpikePolicy, SpikeTracker, SpikeVerdict, policy_for
 from pantau.health import Heartbeat
 from pantau.state.query import StateQuery
 from streams.detector_metrics import DetectorMetrics
+from streams.watermark import ApplyProgress, PartitionProgress, complete_through
 
 log = logging.getLogger("pantau.detector")
 ALERTNAME = "ComplaintSpike"
@@ -62,23 +66,36 @@ class SpikeDetector:
         keys: KeySpace,
         policy: SpikePolicy | None = None,
         lateness_minutes: int = 2,
+        progress: ApplyProgress | None = None,
     ) -> None:
         self.query = query
         self.redis = client
         self.state_key = keys.detector_state
         self.groups = watched_groups(query.profile)
         self.lateness = lateness_minutes
+        # None: every count read is taken as complete (a replay over a finished log).
+        self.progress = progress
         self.tracker = SpikeTracker(policy or policy_for(query.profile))
+        # The last minute judged; None before the first run.
         self.minute: int | None = None
         self._load()
 
     def evaluate(self) -> list[AlertEvent]:
-        """Verdicts for every complete minute since the last call, as alert events."""
-        arrivals = {g: self.query.arrivals(g.group, g.value, since_minute=0) for g in self.groups}
-        newest = max((max(a) for a in arrivals.values() if a), default=None)
-        if newest is None:
+        """Verdicts for every minute complete since the last call, as alert events."""
+        # Kafka's offsets before Redis's counts: see streams/watermark.py.
+        waiting = set() if self.progress is None else self.progress.waiting_partitions()
+        # A first run waits for the workers to catch up: what they are still applying is
+        # the city's past, the baseline, not news.
+        if waiting is None or (waiting and self.minute is None):
             return []
-        end = newest - self.lateness
+        arrivals, newest = self._arrivals()
+        present = complete_through(
+            PartitionProgress(minute, partition in waiting)
+            for partition, minute in enumerate(newest)
+        )
+        if present is None:
+            return []
+        end = present - self.lateness
         # A first run starts at the present: history is the baseline, not news.
         start = end if self.minute is None else self.minute + 1
         baselines = {g: Baseline(arrivals[g], self.tracker.policy.baseline) for g in self.groups}
@@ -93,6 +110,26 @@ class SpikeDetector:
         if end >= start:
             self.minute = end
         return alerts
+
+    def _arrivals(self) -> tuple[dict[WatchedGroup, dict[int, int]], list[int | None]]:
+        """Every group's arrivals per minute, and the newest minute each partition has
+        applied (read from the dimensions', which count every complaint)."""
+        dimensions = [g for g in self.groups if g.group == "dimension"]
+        parts = self.query.arrivals_by_partition([(g.group, g.value) for g in dimensions])
+        arrivals: dict[WatchedGroup, dict[int, int]] = {}
+        for group, by_partition in zip(dimensions, parts, strict=True):
+            summed: Counter[int] = Counter()
+            for minutes in by_partition:
+                summed.update(minutes)
+            arrivals[group] = dict(summed)
+        for group in self.groups:
+            if group not in arrivals:
+                arrivals[group] = self.query.arrivals(group.group, group.value, since_minute=0)
+        newest = [
+            max((max(p[i]) for p in parts if p[i]), default=None)
+            for i in range(COMPLAINTS.partitions)
+        ]
+        return arrivals, newest
 
     def save(self) -> None:
         state = {

@@ -26,7 +26,7 @@ def state(command: typer.Context) -> None:
 
     context = context_of(command)
     query = context.query
-    figures = city_figures(query, context.profile, query.today(), groups=False)
+    figures = city_figures(query, context.profile, query.today(), groups=False, areas=False)
     Console().print(dimension_table(figures))
 
 

@@ -5,47 +5,12 @@ an uninterrupted one would, and state saved before the CUSUM existed still loads
 from __future__ import annotations
 
 import json
-from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pantau.contract.alerts import AlertStatus
-from pantau.contract.city import load_city_profile
-from pantau.contract.keys import KeySpace
 from streams.detector import SpikeDetector
-
-PROFILE = load_city_profile("mojokerto")
-KEYS = KeySpace("pantau-t-unit")
-T0 = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
-
-
-class FakeRedis:
-    def __init__(self) -> None:
-        self.values: dict[str, str] = {}
-
-    def get(self, key: str) -> str | None:
-        return self.values.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.values[key] = value
-
-
-class FakeQuery:
-    """Arrivals of Smart Living's drainase category in Kranggan, as the worker folds them."""
-
-    profile = PROFILE
-
-    def __init__(self) -> None:
-        self.minutes: Counter[int] = Counter()
-
-    def add(self, moments: list[datetime]) -> None:
-        self.minutes.update(int(m.timestamp()) // 60 for m in moments)
-
-    def arrivals(self, group: str, value: str, since_minute: int) -> dict[int, int]:
-        if (group, value) not in {("dimension", "living"), ("category", "drainase"),
-                                  ("kecamatan", "kranggan")}:  # fmt: skip
-            return {}
-        return {m: n for m, n in self.minutes.items() if m >= since_minute}
+from tests.unit.streams.detector_fakes import KEYS, T0, FakeQuery, FakeRedis
 
 
 def _detector(query: FakeQuery, client: FakeRedis) -> SpikeDetector:
