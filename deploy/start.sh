@@ -43,12 +43,15 @@ Pantau is running (state, data and logs in $state_dir/):
   Restarts       every role above comes back when it exits; its log says when and why
   Prometheus     http://127.0.0.1:${PANTAU_PROMETHEUS_PORT:-9090}   e.g. pantau_complaints_open
   Alertmanager   http://127.0.0.1:${PANTAU_ALERTMANAGER_PORT:-9093}
-  Alerts         .venv/bin/pantau alerts list | ack ID --by NAME   http://127.0.0.1:${PANTAU_ALERTS_PORT:-8091}/alerts
+  Alerts         .venv/bin/pantau alerts list | ack ID --comment TEXT (as operator piket, key in .env)   http://127.0.0.1:${PANTAU_ALERTS_PORT:-8091}/incidents
                  (spike detector log: $state_dir/logs/detector.log; webhooks: PANTAU_ALERT_WEBHOOKS)
   Kafka          ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092}   kcat -b ${PANTAU_KAFKA_BOOTSTRAP:-127.0.0.1:9092} -L
-  Intake         PANTAU_INTAKE_API_KEYS=... .venv/bin/pantau run intake     (Open311 on :8080)
+  Intake         .venv/bin/pantau run intake   (Open311 on :8080; writes take the key PANTAU_INTAKE_API_KEYS in .env;
+                 each new complaint's answer carries its receipt: /requests/ID/receipt.json)
   Audit          .venv/bin/pantau audit replay | snapshot | verify   (reports in $state_dir/audit/;
                  hash-chain checkpoints every 500 events, log: $state_dir/logs/audit.log)
+  Verifiable log http://127.0.0.1:${PANTAU_CHECKPOINTER_PORT:-8095}/checkpoint   its public key: .venv/bin/pantau audit public-key
+                 (proofs: pantau audit prove EVENT_ID; check one: pantau audit check-proof FILE --key log.pub)
   Grafana        dashboards/json/*.json (built by pantau dashboards build; provisioned
                  by docker-compose.yml, or pantau dashboards push --url URL to a running one)
 Feeding the demo city now: its last four weeks first (through the importer, so the spike

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from bench.cli import bench, evaluate_detection
+from bench.cli import bench, evaluate_detection, wall_heap
 from consumers.alerts.cli import app as alerts_app
 from consumers.alerts.cli import serve as alerts
 from consumers.audit.cli import app as audit_app
@@ -45,7 +45,10 @@ schema_app = typer.Typer(
 )
 dev_app = typer.Typer(
     rich_markup_mode=None,
-    help="Developers' tools: the benchmark, the detector's evaluation, the OpenAPI file.",
+    help=(
+        "Developers' tools: the benchmark, the detector's evaluation, the OpenAPI file, "
+        "the national working calendar, the wall page's heap check."
+    ),
     no_args_is_help=True,
 )
 
@@ -69,6 +72,7 @@ run_app.command()(checkpoint)
 dev_app.command()(bench)
 dev_app.command()(evaluate_detection)
 dev_app.command("intake-openapi")(openapi)
+dev_app.command("wall-heap")(wall_heap)
 
 
 @schema_app.command("export")
@@ -80,3 +84,29 @@ def schema_export(
 
     for path in export_schemas(directory):
         typer.echo(f"wrote {path}")
+
+
+@dev_app.command("calendar")
+def calendar(
+    years: Annotated[str, typer.Option(help="The years to cover, e.g. 2024-2027.")],
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Where to write it; by default the bundled Indonesian calendar."),
+    ] = None,
+) -> None:
+    """Write Indonesia's national holidays and joint leave days from the holidays library,
+    for review and commit (the runtime reads only the committed file)."""
+    from pantau.contract.calendar_generator import build_calendar, parse_years, render_calendar
+    from pantau.contract.working_calendar import BUNDLED_CALENDARS
+
+    try:
+        national = build_calendar(parse_years(years))
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--years") from None
+    target = output or BUNDLED_CALENDARS / "indonesia.yaml"
+    target.write_text(render_calendar(national), encoding="utf-8")
+    typer.echo(f"wrote {target} ({national.source})")
+    for year in range(national.years.first, national.years.last + 1):
+        holidays = sum(d.date.year == year for d in national.holidays)
+        joint = sum(d.date.year == year for d in national.joint_leave)
+        typer.echo(f"{year}: {holidays} national holidays, {joint} joint leave days")

@@ -13,8 +13,21 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+Answer = tuple[int, str, bytes]  # status, content type, body
+MAX_POST_BYTES = 1 << 20
+
+
+class Routes(Protocol):
+    """More of a role's own routes on the same endpoint (the checkpointer's log); None:
+    not one of them."""
+
+    def get(self, path: str) -> Answer | None: ...
+
+    def post(self, path: str, body: bytes) -> Answer | None: ...
 
 
 class Heartbeat:
@@ -39,9 +52,14 @@ class HealthServer:
     """Serves /metrics and /health on host:port from a daemon thread; `close()` stops it."""
 
     def __init__(
-        self, registry: CollectorRegistry, heartbeat: Heartbeat, host: str, port: int
+        self,
+        registry: CollectorRegistry,
+        heartbeat: Heartbeat,
+        host: str,
+        port: int,
+        routes: Routes | None = None,
     ) -> None:
-        handler = _handler(registry, heartbeat)
+        handler = _handler(registry, heartbeat, routes)
         self.server = ThreadingHTTPServer((host, port), handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -59,11 +77,25 @@ class HealthServer:
         self.server.server_close()
 
 
-def _handler(registry: CollectorRegistry, heartbeat: Heartbeat) -> type[BaseHTTPRequestHandler]:
+def _handler(
+    registry: CollectorRegistry, heartbeat: Heartbeat, routes: Routes | None
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            path = self.path.split("?", 1)[0]
+            length = int(self.headers.get("Content-Length") or 0)
+            if not 0 <= length <= MAX_POST_BYTES:
+                self._answer(413, "text/plain", b"a body of at most 1 MiB\n")
+                return
+            answer = routes.post(path, self.rfile.read(length)) if routes is not None else None
+            self._answer(*(answer or (404, "text/plain", b"not found\n")))
+
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
-            if path == "/metrics":
+            answer = routes.get(path) if routes is not None else None
+            if answer is not None:
+                self._answer(*answer)
+            elif path == "/metrics":
                 self._answer(200, CONTENT_TYPE_LATEST, generate_latest(registry))
             elif path == "/health":
                 healthy = heartbeat.healthy()

@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# Before any Settings is read, here and in every command a test starts: the machine's .env
+# (its demo stack's passwords and keys) is not the test session's.
+os.environ["PANTAU_ENV_FILE"] = ""
+
 from deploy.stack.isolated import isolated_settings
 from deploy.stack.manager import Stack
 from pantau.contract.settings import Settings

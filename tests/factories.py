@@ -92,3 +92,20 @@ def alert_document(**changes: Any) -> dict[str, Any]:
     }
     document.update(changes)
     return document
+
+
+def incident_step_document(**changes: Any) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "kind": "incident-step",
+        "event_id": "inc-3fa9c2d1:acknowledged:1764558900000000",
+        "occurred_at": NOW.isoformat(),
+        "produced_at": NOW.isoformat(),
+        "source": "notifier",
+        "incident_id": "complaint-spike:dimension:living@29867233",
+        "short_id": "inc-3fa9c2d1",
+        "step": "acknowledged",
+        "by": "operator-1",
+        "comment": "Tim DPUPR menuju lokasi",
+    }
+    document.update(changes)
+    return document

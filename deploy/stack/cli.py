@@ -84,7 +84,8 @@ def web_auth(
     command: typer.Context,
     out: Annotated[Path, typer.Option(help="Folder for web.yml and the password file.")],
 ) -> None:
-    """Basic auth for Prometheus and Alertmanager from PANTAU_MONITORING_PASSWORD."""
+    """Basic auth for Prometheus and Alertmanager from PANTAU_MONITORING_PASSWORD, and the
+    notifier's secret Alertmanager presents (PANTAU_ALERTMANAGER_WEBHOOK_SECRET)."""
     from deploy.stack.web_auth import write_web_auth
 
     console = _console()
@@ -92,7 +93,13 @@ def web_auth(
     if password is None:
         console.print("[red]PANTAU_MONITORING_PASSWORD is not set[/] (pantau stack secrets)")
         raise typer.Exit(2)
-    console.print(f"wrote {write_web_auth(out, password.get_secret_value())}")
+    settings = _settings(command)
+    notifier = settings.alertmanager_webhook_secret
+    if notifier is None:
+        console.print("[red]PANTAU_ALERTMANAGER_WEBHOOK_SECRET is not set[/] (stack secrets)")
+        raise typer.Exit(2)
+    written = write_web_auth(out, password.get_secret_value(), notifier.get_secret_value())
+    console.print(f"wrote {written}")
 
 
 @app.command()

@@ -11,6 +11,9 @@ from pydantic import SecretStr
 
 from pantau.contract.settings import Settings
 
+# The operators such a stack knows, each with a fresh key.
+TEST_OPERATORS = ("operator-1", "operator-2", "operator-7")
+
 
 def isolated_settings(state_dir: Path, port_base: int) -> Settings:
     """A fresh Redis password each time: such a stack lives as long as its session."""
@@ -29,4 +32,8 @@ def isolated_settings(state_dir: Path, port_base: int) -> Settings:
         detector_port=port_base + 8094,
         checkpointer_port=port_base + 8095,
         state_dir=state_dir,
+        alertmanager_webhook_secret=SecretStr(secrets.token_urlsafe(24)),
+        operator_keys=SecretStr(
+            ",".join(f"{name}={secrets.token_urlsafe(24)}" for name in TEST_OPERATORS)
+        ),
     )

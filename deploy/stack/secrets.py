@@ -12,7 +12,11 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from pantau.tlog.keys import generate_key
+
 ENV_FILE = Path(".env")
+# The local stack's log names itself so; a city's deployment uses its own domain's name.
+LOG_ORIGIN = "pantau.local/audit"
 
 
 def _token() -> str:
@@ -33,6 +37,16 @@ def _fresh_values() -> dict[str, Callable[[dict[str, str]], str]]:
         "GRAFANA_ADMIN_PASSWORD": lambda _: _token(),
         # The key agencies' systems present to the intake for writes.
         "PANTAU_INTAKE_API_KEYS": lambda _: _token(),
+        # What Alertmanager presents to the notifier: nobody else may raise a pipeline alert.
+        "PANTAU_ALERTMANAGER_WEBHOOK_SECRET": lambda _: _token(),
+        # The operator on duty at this machine: their name and key, and the key itself,
+        # which `pantau alerts ack` presents. Add name=key pairs for each colleague.
+        "PANTAU_OPERATOR_KEY": lambda _: _token(),
+        "PANTAU_OPERATOR_KEYS": lambda known: f"piket={known['PANTAU_OPERATOR_KEY']}",
+        # The verifiable log: the secret each complaint's salt is derived from, and the
+        # key that signs the tree's checkpoints (outsiders check them with its public half).
+        "PANTAU_TLOG_SECRET": lambda _: secrets.token_urlsafe(32),
+        "PANTAU_TLOG_SIGNING_KEY": lambda _: generate_key(LOG_ORIGIN).encode(),
     }
 
 

@@ -311,7 +311,18 @@ class Alertmanager(Service):
     def render_config(self) -> str:
         template = Template((DEPLOY_DIR / "alertmanager" / "alertmanager.yml").read_text())
         notifier = f"http://127.0.0.1:{self.settings.alerts_port}/alertmanager"
-        return template.substitute(notifier_url=notifier)
+        return template.substitute(notifier_url=notifier, credentials_file=self.notifier_secret())
+
+    def notifier_secret(self) -> Path:
+        """The notifier's secret in a file of Alertmanager's own (mode 0600), not in its
+        configuration; empty when none is set, so the notifier refuses its calls."""
+        secret = self.settings.alertmanager_webhook_secret
+        path = self.paths.data("alertmanager") / "notifier-secret"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.chmod(0o600)
+        path.write_text("" if secret is None else secret.get_secret_value())
+        return path
 
     def healthy(self) -> bool:
         return _http_ready(f"http://{self.address}/-/ready")

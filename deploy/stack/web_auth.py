@@ -13,14 +13,17 @@ import yaml
 USER = "pantau"
 
 
-def write_web_auth(folder: Path, password: str) -> Path:
+def write_web_auth(folder: Path, password: str, notifier_secret: str = "") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=10)).decode()
     config = folder / "web.yml"
     config.write_text(yaml.safe_dump({"basic_auth_users": {USER: hashed}}))
     secret = folder / "password"
     secret.write_text(password)
+    # Alertmanager presents this to the notifier (its webhook's bearer credentials).
+    notifier = folder / "notifier-secret"
+    notifier.write_text(notifier_secret)
     # The Prometheus and Alertmanager images run as nobody: readable, in a private volume.
-    for written in (config, secret):
+    for written in (config, secret, notifier):
         written.chmod(0o644)
     return config

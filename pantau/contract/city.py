@@ -1,5 +1,6 @@
 """The city profile: a data file that names a city's dimensions, areas, agencies,
-complaint categories and indicators, and the checks an event must pass against it.
+complaint categories and indicators, its service levels (service_levels.py), and the
+checks an event must pass against it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pydantic import (
 
 from pantau.contract.dimensions import Dimension
 from pantau.contract.errors import ContractError, FieldProblem
+from pantau.contract.escalation import EscalationPolicy
 from pantau.contract.events import (
     AnyEvent,
     ComplaintEvent,
@@ -33,6 +35,7 @@ from pantau.contract.events import (
     ProgramEvent,
     Slug,
 )
+from pantau.contract.service_levels import ServiceLevels
 
 BUNDLED_PROFILES = Path(__file__).with_name("cities")
 
@@ -77,9 +80,22 @@ class DimensionProfile(_Strict):
     headline_indicator: Slug
 
 
+# A tile map wider or taller than this would not be readable on a wall screen.
+MAP_CELLS_PER_SIDE = 40
+
+
+class Tile(_Strict):
+    """A kelurahan's square on the wall's tile map: a cell of a grid set by hand from the
+    city's geography, row 0 at the north and column 0 at the west."""
+
+    row: int = Field(ge=0, lt=MAP_CELLS_PER_SIDE)
+    col: int = Field(ge=0, lt=MAP_CELLS_PER_SIDE)
+
+
 class Kelurahan(_Strict):
     key: Slug
     name: Label
+    tile: Tile
 
 
 class Kecamatan(_Strict):
@@ -139,6 +155,29 @@ class SpikeDetection(_Strict):
         return self
 
 
+class Witnessing(_Strict):
+    """Who co-signs the verifiable log's checkpoints: each witness's public key in the
+    signed-note form (`<name>+<key id>+<base64>`, a cosignature key, as `pantau audit
+    keygen --witness` writes it), and how many must co-sign a checkpoint before it counts
+    as witnessed (proofs are given against the latest witnessed one)."""
+
+    witnesses: list[str] = Field(default_factory=list)
+    quorum: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Self:
+        if self.quorum > len(self.witnesses):
+            raise ValueError(
+                f"quorum {self.quorum} is more than the {len(self.witnesses)} witnesses listed"
+            )
+        for number, key in enumerate(self.witnesses, start=1):
+            name, _, rest = key.partition("+")
+            key_id, _, public = rest.partition("+")
+            if not name or len(key_id) != 8 or not public:
+                raise ValueError(f"witness {number} is not <name>+<key id>+<base64 key>")
+        return self
+
+
 class CityProfile(_Strict):
     city: CityInfo
     dimensions: list[DimensionProfile]
@@ -147,6 +186,9 @@ class CityProfile(_Strict):
     categories: list[Category]
     indicators: list[IndicatorProfile]
     spike_detection: SpikeDetection = Field(default_factory=SpikeDetection)
+    escalation: EscalationPolicy = Field(default_factory=EscalationPolicy)
+    service_levels: ServiceLevels
+    witnessing: Witnessing = Field(default_factory=Witnessing)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -155,6 +197,8 @@ class CityProfile(_Strict):
             raise ValueError(f"dimensions missing: {', '.join(sorted(missing))}")
         _require_unique("dimensions", (d.key for d in self.dimensions))
         _require_unique("kecamatan", (k.key for k in self.kecamatan))
+        _require_unique("kelurahan", (kel.key for k in self.kecamatan for kel in k.kelurahan))
+        _require_own_tiles(self.kecamatan)
         _require_unique("agencies", (a.key for a in self.agencies))
         _require_unique("categories", (c.key for c in self.categories))
         _require_unique("indicators", (i.key for i in self.indicators))
@@ -162,6 +206,10 @@ class CityProfile(_Strict):
         for category in self.categories:
             if category.agency not in agencies:
                 raise ValueError(f"category {category.key}: unknown agency {category.agency!r}")
+        categories = frozenset(c.key for c in self.categories)
+        problems = self.service_levels.problems_with(categories, frozenset(agencies))
+        if problems:
+            raise ValueError("; ".join(problems))
         indicators = {i.key: i for i in self.indicators}
         for dimension in self.dimensions:
             headline = indicators.get(dimension.headline_indicator)
@@ -275,6 +323,17 @@ def _require_unique(section: str, keys: Iterable[str]) -> None:
     repeated = sorted(key for key, count in Counter(keys).items() if count > 1)
     if repeated:
         raise ValueError(f"{section}: repeated keys {', '.join(repeated)}")
+
+
+def _require_own_tiles(kecamatan: list[Kecamatan]) -> None:
+    placed: dict[Tile, str] = {}
+    for kelurahan in (kel for k in kecamatan for kel in k.kelurahan):
+        taken = placed.setdefault(kelurahan.tile, kelurahan.key)
+        if taken != kelurahan.key:
+            raise ValueError(
+                f"kelurahan {taken} and {kelurahan.key} are both on the map's tile at row "
+                f"{kelurahan.tile.row}, column {kelurahan.tile.col}: give each a tile of its own"
+            )
 
 
 def profile_path(reference: str) -> Path:

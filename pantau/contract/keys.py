@@ -22,6 +22,10 @@ pantau:{pantau.complaints.3}:agg:complaints:dimension:living
 pantau:{pantau.complaints.3}:agg:arrivals:dimension:living
     hash: event-time epoch minute -> complaints that arrived in it (also per category
     and kecamatan): the input of spike detection
+pantau:{pantau.complaints.3}:agg:hourly-arrivals:dimension:living
+    hash: event-time epoch minute an hour starts at -> complaints that arrived in that
+    hour: the wall's last day of arrivals and the detector's expectation beside it, which
+    takes weeks of history (an hour's field stands for up to 60 of the minutes above)
 pantau:{pantau.programs.1}:agg:programs:dimension:environment
     hash: 2023:planned, 2023:completed, 2023:status:running, 2023:realization_centi
     (hundredths of a percent, so sums stay exact)
@@ -48,6 +52,21 @@ pantau:alerts:changes
 pantau:alerts:undelivered
     list of JSON webhook deliveries that failed every attempt, kept for a later retry
 
+Incidents, owner the notifier (pantau/state/incident_log.py); an operator's
+`pantau alerts ack` writes the acknowledgement:
+
+pantau:incidents:changes
+    sorted set of the spike alerts' changes (the alert event's JSON) scored by event-time
+    minute: the input incidents are formed from, a week of it
+pantau:incidents:acknowledged
+    hash: incident id -> JSON {"by", "at", "comment"}
+pantau:incidents:notified
+    hash: incident id -> the last state sent to the webhooks (firing, acknowledged,
+    resolved), so a restarted notifier neither pages twice nor forgets a resolution
+pantau:incidents:escalation
+    hash: incident id -> JSON {"tier", "paged_at", "sent_at"} (epoch seconds): how far
+    its paging went while nobody acknowledged it
+
 Audit, owner the checkpointer (`pantau run checkpoint`; consumers/audit/checkpoint.py):
 
 pantau:audit:head:pantau.complaints[3]
@@ -55,6 +74,14 @@ pantau:audit:head:pantau.complaints[3]
 pantau:audit:checkpoints:pantau.complaints[3]
     sorted set of checkpoints (JSON without the digests; those are in the pantau.audit
     topic) scored by last offset
+pantau:audit:tree
+    string: JSON {"edge", "next_offsets"}: the Merkle tree's right edge (base64 of its
+    size and hashes) and, per partition label, the next offset it takes as a leaf
+pantau:audit:cosigned
+    string: the latest signed checkpoint with the witnesses' cosignatures gathered for it
+    (a signed note); written by the checkpointer's /add-cosignature
+pantau:audit:witnessed
+    string: the latest checkpoint that the profile's quorum of witnesses co-signed
 pantau:audit:checkpointer
     string with a 60 s TTL, refreshed while a checkpointer runs (its health check)
 
@@ -64,6 +91,10 @@ pantau:intake:request:MJK-20261127-3f9a0c1d
     string, the JSON of the complaint's Open311 view (no identity, no free text)
 pantau:intake:requests
     sorted set of complaint ids scored by requested time (epoch seconds)
+pantau:intake:receipt:MJK-20261127-3f9a0c1d
+    hash: event id -> JSON {"status", "partition", "offset", "entry", "index"}: each event
+    of the complaint intake published (producers/intake/receipts.py), its entry in the
+    verifiable log (text blinded) and, once the tree holds it, its leaf index
 
 The stack's check (`pantau stack check`):
 
@@ -134,6 +165,24 @@ class KeySpace:
     def undelivered_webhooks(self) -> str:
         return f"{self.prefix}:alerts:undelivered"
 
+    # Incidents (the notifier; acknowledgements also from `pantau alerts ack`).
+
+    @property
+    def incident_changes(self) -> str:
+        return f"{self.prefix}:incidents:changes"
+
+    @property
+    def incident_acknowledgements(self) -> str:
+        return f"{self.prefix}:incidents:acknowledged"
+
+    @property
+    def incident_notified(self) -> str:
+        return f"{self.prefix}:incidents:notified"
+
+    @property
+    def incident_escalation(self) -> str:
+        return f"{self.prefix}:incidents:escalation"
+
     # Audit (the checkpointer); `label` is a partition's "pantau.complaints[3]".
 
     def audit_head(self, label: str) -> str:
@@ -141,6 +190,18 @@ class KeySpace:
 
     def audit_checkpoints(self, label: str) -> str:
         return f"{self.prefix}:audit:checkpoints:{label}"
+
+    @property
+    def audit_tree(self) -> str:
+        return f"{self.prefix}:audit:tree"
+
+    @property
+    def audit_cosigned(self) -> str:
+        return f"{self.prefix}:audit:cosigned"
+
+    @property
+    def audit_witnessed(self) -> str:
+        return f"{self.prefix}:audit:witnessed"
 
     @property
     def checkpointer_alive(self) -> str:
@@ -154,6 +215,9 @@ class KeySpace:
     @property
     def intake_requests(self) -> str:
         return f"{self.prefix}:intake:requests"
+
+    def intake_receipt(self, complaint_id: str) -> str:
+        return f"{self.prefix}:intake:receipt:{complaint_id}"
 
     # The stack's check.
 

@@ -228,8 +228,20 @@ CHECKPOINTER_EVENTS = _counter(
 CHECKPOINTER_CHECKPOINTS = _counter(
     "pantau_checkpointer_checkpoints", "Checkpoints recorded in the audit topic.", "topic"
 )
+# The verifiable log, on the checkpointer's endpoint: a listed witness whose last
+# cosignature trails the log's last signed checkpoint is falling behind (PantauWitnessBehind).
+TLOG_LAST_SIGNED = _gauge(
+    "pantau_tlog_last_checkpoint_timestamp_seconds",
+    "When the log last signed a checkpoint of its Merkle tree.",
+)
+TLOG_WITNESS_LAST_COSIGNED = _gauge(
+    "pantau_tlog_witness_last_cosigned_timestamp_seconds",
+    "When each witness the city profile lists last co-signed a checkpoint (0: never).",
+    "witness",
+)
 CHECKPOINTER = (CHECKPOINTER_LAST_PROGRESS, CHECKPOINTER_LAST_CHECKPOINT,
-                CHECKPOINTER_EVENTS, CHECKPOINTER_CHECKPOINTS)  # fmt: skip
+                CHECKPOINTER_EVENTS, CHECKPOINTER_CHECKPOINTS,
+                TLOG_LAST_SIGNED, TLOG_WITNESS_LAST_COSIGNED)  # fmt: skip
 
 # The live wall page (dashboards/wall/metrics.py).
 WALL_CLIENTS = _gauge("pantau_wall_clients", "Pages connected to the wall's event stream.")
@@ -242,7 +254,18 @@ WALL_LAST_UPDATE = _gauge(
     "pantau_wall_last_update_timestamp_seconds",
     "When the wall last sent changed figures to its pages.",
 )
-WALL = (WALL_CLIENTS, WALL_LAST_REFRESH, WALL_LAST_UPDATE)
+WALL_EVENTS_BEHIND = _gauge(
+    "pantau_wall_events_behind",
+    "Events in the topic not applied yet, as the wall last read them: Kafka's end offsets "
+    "against the offsets the workers committed into Redis (read from outside, so a stopped "
+    "worker's lag is still seen).",
+    "topic",
+)
+WALL_LAG_READ = _gauge(
+    "pantau_wall_lag_read_timestamp_seconds",
+    "When the wall last read the event topics' end offsets from Kafka.",
+)
+WALL = (WALL_CLIENTS, WALL_LAST_REFRESH, WALL_LAST_UPDATE, WALL_EVENTS_BEHIND, WALL_LAG_READ)
 
 PANTAU = (*PIPELINE, *CITY_STATE, *NOTIFIER, *DETECTOR, *CHECKPOINTER, *WALL)
 

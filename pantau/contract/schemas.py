@@ -10,11 +10,14 @@ from pydantic import BaseModel
 
 from pantau.contract.alerts import AlertEvent
 from pantau.contract.events import EVENT_MODELS, SCHEMA_VERSION
+from pantau.contract.lifecycle import IncidentStep
 
-# Every kind that travels on Pantau's topics: the state events and the alerts.
+# Every kind that travels on Pantau's topics: the state events, the alerts and the
+# incidents' steps.
 PUBLISHED_MODELS: dict[str, type[BaseModel]] = {
     **{kind.value: model for kind, model in EVENT_MODELS.items()},
     "alert": AlertEvent,
+    "incident-step": IncidentStep,
 }
 
 

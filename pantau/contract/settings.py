@@ -6,6 +6,7 @@ and pass it in; nothing reads the environment elsewhere.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -13,12 +14,16 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# .env (never committed; deploy/start.sh writes one with fresh passwords) is read from
+# the working folder, below the environment's own PANTAU_ variables. PANTAU_ENV_FILE names
+# another file, or none when set empty: the tests run beside a machine's own stack and
+# must not take its keys (a log signing key from .env made the audit tests' trees fail).
+ENV_FILE = os.environ.get("PANTAU_ENV_FILE", ".env") or None
+
 
 class Settings(BaseSettings):
-    # .env (never committed; deploy/start.sh writes one with fresh passwords) is read from
-    # the working folder, below the environment's own PANTAU_ variables.
     model_config = SettingsConfigDict(
-        env_prefix="PANTAU_", env_file=".env", frozen=True, extra="ignore"
+        env_prefix="PANTAU_", env_file=ENV_FILE, frozen=True, extra="ignore"
     )
 
     kafka_bootstrap: str = Field(
@@ -80,8 +85,33 @@ class Settings(BaseSettings):
     alert_webhooks: str = Field(
         default="", description="Comma-separated URLs that receive every alert change."
     )
+    alertmanager_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="The bearer credential Alertmanager sends to the notifier's /alertmanager; "
+        "unset, the notifier takes pipeline alerts from no one.",
+    )
+    operator_keys: SecretStr | None = Field(
+        default=None,
+        description="Comma-separated name=key pairs: the operators who may acknowledge, and "
+        "the key each presents to the notifier.",
+    )
+    operator_key: SecretStr | None = Field(
+        default=None, description="This operator's own key, which `pantau alerts ack` presents."
+    )
+    escalation_webhooks: str = Field(
+        default="",
+        description="Comma-separated role=URL pairs: where each escalation tier of the city "
+        "profile (its roles) is paged. Secrets go in the URL or a secret file, never the profile.",
+    )
     wall_port: int = Field(default=8092, ge=1, le=65535, description="The live wall page.")
     wall_bind: str = Field(default="127.0.0.1", description="Loopback unless in a container.")
+    # Why 30 s: see dashboards/wall/freshness.py.
+    wall_stale_after: float = Field(
+        default=30.0,
+        ge=1.0,
+        description="Seconds an event may wait in Kafka unapplied, or Kafka stay unreadable, "
+        "before the wall page says its figures are behind.",
+    )
     # The detector and the checkpointer are loops, not web servers: each answers /metrics
     # and /health on a small endpoint of its own.
     detector_port: int = Field(
@@ -93,6 +123,16 @@ class Settings(BaseSettings):
     )
     checkpointer_bind: str = Field(
         default="127.0.0.1", description="Loopback unless in a container."
+    )
+    tlog_secret: SecretStr | None = Field(
+        default=None,
+        description="The verifiable log's secret (32+ characters; `pantau stack secrets` makes "
+        "one): each complaint's salt is derived from it. Unset, the checkpointer keeps no tree.",
+    )
+    tlog_signing_key: SecretStr | None = Field(
+        default=None,
+        description="The log's Ed25519 signer key (PRIVATE+KEY+<origin>+..., as `pantau audit "
+        "keygen` writes it): signs the tree's checkpoints. Unset, none are signed.",
     )
     intake_port: int = Field(default=8080, ge=1, le=65535)
     intake_api_keys: SecretStr | None = Field(
@@ -127,6 +167,45 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected host:port, got {server.strip()!r}")
         return value
 
+    @field_validator("operator_keys")
+    @classmethod
+    def _operator_pairs(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            for n, pair in enumerate(_pairs(value.get_secret_value()), start=1):
+                name, _, key = pair.partition("=")
+                if not name.strip() or len(key.strip()) < 16:
+                    # The value is secret: name the pair by its place, never show it.
+                    raise ValueError(f"pair {n} is not name=key with a key of 16+ characters")
+        return value
+
+    @field_validator("escalation_webhooks")
+    @classmethod
+    def _role_urls(cls, value: str) -> str:
+        for pair in _pairs(value):
+            role, _, url = pair.partition("=")
+            if not role.strip() or not url.strip().startswith(("http://", "https://")):
+                raise ValueError(f"expected role=http(s)://..., got {role.strip()!r}=...")
+        return value
+
+    def operators(self) -> dict[str, str]:
+        """Each operator's key -> their name."""
+        if self.operator_keys is None:
+            return {}
+        named = (pair.partition("=") for pair in _pairs(self.operator_keys.get_secret_value()))
+        return {key.strip(): name.strip() for name, _, key in named}
+
+    def escalation_urls(self) -> dict[str, list[str]]:
+        """Each role's webhook URLs."""
+        urls: dict[str, list[str]] = {}
+        for pair in _pairs(self.escalation_webhooks):
+            role, _, url = pair.partition("=")
+            urls.setdefault(role.strip(), []).append(url.strip())
+        return urls
+
+    @property
+    def notifier_url(self) -> str:
+        return f"http://127.0.0.1:{self.alerts_port}"
+
     @property
     def kafka_address(self) -> tuple[str, int]:
         """The first bootstrap server, which the local stack runs."""
@@ -147,3 +226,7 @@ class Settings(BaseSettings):
     def as_dict(self) -> dict[str, Any]:
         """Every setting, secrets masked: safe to print or log."""
         return self.model_dump(mode="json")
+
+
+def _pairs(value: str) -> list[str]:
+    return [pair.strip() for pair in value.split(",") if pair.strip()]

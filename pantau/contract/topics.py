@@ -49,6 +49,9 @@ COMPLAINTS = TopicSpec("pantau.complaints", partitions=6)
 PROGRAMS = TopicSpec("pantau.programs", partitions=3)
 INDICATORS = TopicSpec("pantau.indicators", partitions=3)
 ALERTS = TopicSpec("pantau.alerts", partitions=3)
+# Each incident's lifecycle (fired, notified, escalated, acknowledged, resolved), keyed by
+# incident: what an audit reads to learn who knew what when. Kept forever.
+INCIDENT_STEPS = TopicSpec("pantau.incident-steps", partitions=3)
 DEADLETTER = TopicSpec("pantau.deadletter", partitions=3)
 # Hash-chain checkpoints of the event topics (consumers/audit): one partition, so the
 # record of checkpoints has one order; kept forever like the events it vouches for.
@@ -59,15 +62,28 @@ HEALTHCHECK = TopicSpec(
     "pantau.healthcheck", partitions=1, config={"retention.ms": str(60 * 60 * 1000)}
 )
 
-ALL_TOPICS = (COMPLAINTS, PROGRAMS, INDICATORS, ALERTS, DEADLETTER, AUDIT, HEALTHCHECK)
+ALL_TOPICS = (
+    COMPLAINTS,
+    PROGRAMS,
+    INDICATORS,
+    ALERTS,
+    INCIDENT_STEPS,
+    DEADLETTER,
+    AUDIT,
+    HEALTHCHECK,
+)
 EVENT_TOPICS = {
     EventKind.COMPLAINT: COMPLAINTS,
     EventKind.PROGRAM: PROGRAMS,
     EventKind.INDICATOR: INDICATORS,
 }
 
-# Where each published kind goes: the state events, and the alerts.
-TOPIC_OF_KIND = {**{kind.value: spec for kind, spec in EVENT_TOPICS.items()}, "alert": ALERTS}
+# Where each published kind goes: the state events, the alerts and the incidents' steps.
+TOPIC_OF_KIND = {
+    **{kind.value: spec for kind, spec in EVENT_TOPICS.items()},
+    "alert": ALERTS,
+    "incident-step": INCIDENT_STEPS,
+}
 
 # Kafka headers every published event carries, so a consumer can route without parsing.
 HEADER_KIND = "pantau-kind"

@@ -74,11 +74,11 @@ def _kafka_security_env(settings: Settings) -> dict[str, str]:
 
 
 def start_worker(
-    settings: Settings, prefix: str, group: str, web_port: int, log: Path
+    settings: Settings, prefix: str, group: str, web_port: int, log: Path, loglevel: str = "warn"
 ) -> subprocess.Popen[bytes]:
     with log.open("ab") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "pantau", "run", "worker", "--loglevel", "warn"],
+            [sys.executable, "-m", "pantau", "run", "worker", "--loglevel", loglevel],
             env=worker_env(settings, prefix, group, web_port),
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -54,7 +54,7 @@ def test_the_long_running_roles_are_under_run_and_the_tools_under_dev() -> None:
     for role in ("worker", "detect", "wall", "intake", "alerts", "checkpoint"):
         assert f"  {role} " in run_help, role
     dev_help, _ = help_run("dev", "--help")
-    for tool in ("bench", "evaluate-detection", "intake-openapi"):
+    for tool in ("bench", "evaluate-detection", "intake-openapi", "calendar"):
         assert f"  {tool} " in dev_help, tool
     top, _ = help_run("--help")
     assert "  bench " not in top and "  worker " not in top

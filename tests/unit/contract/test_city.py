@@ -111,3 +111,62 @@ def test_complaint_ids_take_the_city_prefix() -> None:
     assert city.new_complaint_id(date(2026, 11, 27), "3f9a0c1d") == "MJK-20261127-3f9a0c1d"
     other = city.model_copy(update={"complaint_prefix": "SBY"})
     assert other.new_complaint_id(date(2026, 11, 27), "1").startswith("SBY-20261127-")
+
+
+def test_every_kelurahan_of_mojokerto_has_a_tile_of_its_own_where_it_lies(
+    mojokerto: CityProfile,
+) -> None:
+    tiles = {kel.key: (kel.tile.row, kel.tile.col) for k in mojokerto.kecamatan
+             for kel in k.kelurahan}  # fmt: skip
+    assert len(set(tiles.values())) == len(tiles) == 18
+    columns = {k.key: {kel.tile.col for kel in k.kelurahan} for k in mojokerto.kecamatan}
+    # Magersari is the east of the city; Prajurit Kulon reaches furthest north-west.
+    assert min(columns["magersari"]) > max(columns["prajurit-kulon"] | columns["kranggan"])
+    assert tiles["surodinawan"] == (0, 0)
+    assert tiles["wates"][1] == max(col for _, col in tiles.values())
+
+
+def _kelurahan_line(source: str, key: str) -> str:
+    return next(line for line in source.splitlines() if f"{{key: {key}," in line)
+
+
+def test_a_kelurahan_without_a_tile_is_refused_by_field(tmp_path: Path) -> None:
+    source = Path("pantau/contract/cities/mojokerto.yaml").read_text()
+    line = _kelurahan_line(source, "meri")
+    edited = tmp_path / "untiled.yaml"
+    edited.write_text(source.replace(line, "      - {key: meri, name: Meri}"))
+    with pytest.raises(ContractError) as raised:
+        load_city_profile(str(edited))
+    assert raised.value.fields == ["kecamatan.0.kelurahan.2.tile"]
+
+
+def test_two_kelurahan_on_one_tile_are_named(tmp_path: Path) -> None:
+    source = Path("pantau/contract/cities/mojokerto.yaml").read_text()
+    line = _kelurahan_line(source, "meri")
+    edited = tmp_path / "stacked.yaml"
+    edited.write_text(
+        source.replace(line, "      - {key: meri, name: Meri, tile: {row: 2, col: 2}}")
+    )
+    with pytest.raises(ContractError, match="kelurahan jagalan and meri are both on the map's "
+                       "tile at row 2, column 2"):  # fmt: skip
+        load_city_profile(str(edited))
+
+
+@pytest.mark.parametrize("tile", ["{row: -1, col: 0}", "{row: 0, col: 40}", "{row: 1}"])
+def test_a_tile_off_the_grid_is_refused(tmp_path: Path, tile: str) -> None:
+    source = Path("pantau/contract/cities/mojokerto.yaml").read_text()
+    line = _kelurahan_line(source, "meri")
+    edited = tmp_path / "off.yaml"
+    edited.write_text(source.replace(line, f"      - {{key: meri, name: Meri, tile: {tile}}}"))
+    with pytest.raises(ContractError) as raised:
+        load_city_profile(str(edited))
+    assert all(f.startswith("kecamatan.0.kelurahan.2.tile") for f in raised.value.fields)
+
+
+def test_a_kelurahan_key_is_the_city_s_only_one_of_that_name(tmp_path: Path) -> None:
+    source = Path("pantau/contract/cities/mojokerto.yaml").read_text()
+    line = _kelurahan_line(source, "wates")
+    edited = tmp_path / "twice.yaml"
+    edited.write_text(source.replace(line, line.replace("key: wates", "key: meri")))
+    with pytest.raises(ContractError, match="kelurahan: repeated keys meri"):
+        load_city_profile(str(edited))

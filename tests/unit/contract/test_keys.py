@@ -48,6 +48,7 @@ def test_the_documented_names_are_the_built_ones() -> None:
         space.checkpointer_alive,
         space.intake_request("MJK-20261127-3f9a0c1d"),
         space.intake_requests,
+        space.intake_receipt("MJK-20261127-3f9a0c1d"),
     }
     documented = {line.split()[0] for line in (keys.__doc__ or "").splitlines()
                   if line.startswith("pantau:")}  # fmt: skip

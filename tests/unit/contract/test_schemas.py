@@ -16,6 +16,7 @@ from pantau.contract.schemas import (
 from tests.factories import (
     alert_document,
     complaint_document,
+    incident_step_document,
     indicator_document,
     program_document,
 )
@@ -26,6 +27,11 @@ EXAMPLES = {
     "program": program_document,
     "indicator": indicator_document,
     "alert": alert_document,
+    "incident-step": incident_step_document,
+}
+# A field each kind constrains, and a value it refuses.
+WRONG = {kind: ("dimension", "smart-food") for kind in EXAMPLES} | {
+    "incident-step": ("step", "forgotten")
 }
 
 
@@ -48,7 +54,8 @@ def test_schema_accepts_a_valid_event_and_rejects_a_wrong_field(kind: str) -> No
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     document: dict[str, Any] = EXAMPLES[kind]()
     validator.validate(document)
-    document["dimension"] = "smart-food"
+    field, refused = WRONG[kind]
+    document[field] = refused
     with pytest.raises(jsonschema.ValidationError) as raised:
         validator.validate(document)
-    assert list(raised.value.absolute_path) == ["dimension"]
+    assert list(raised.value.absolute_path) == [field]

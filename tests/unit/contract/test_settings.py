@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,3 +37,16 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(ValidationError):
         settings.prometheus_port = 1  # type: ignore[misc]
+
+
+def test_env_is_the_settings_file_unless_pantau_env_file_names_another_or_none() -> None:
+    def env_file(**extra: str) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "PANTAU_ENV_FILE"} | extra
+        code = "from pantau.contract.settings import ENV_FILE; print(ENV_FILE)"
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, check=True)  # fmt: skip
+        return done.stdout.strip()
+
+    assert env_file() == ".env"
+    assert env_file(PANTAU_ENV_FILE="/etc/pantau/env") == "/etc/pantau/env"
+    assert env_file(PANTAU_ENV_FILE="") == "None"

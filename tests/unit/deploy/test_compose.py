@@ -94,9 +94,21 @@ def _connected_services() -> list[str]:
     ]
 
 
+# Stand-ins in the shape a setting requires; any other secret is "s3cret".
+STAND_INS = {"PANTAU_OPERATOR_KEYS": "piket=a-stand-in-operator-key"}
+
+
 def _interpolated(environment: dict[str, str]) -> dict[str, Any]:
-    """As compose fills ${VARIABLE:?message} from .env: here with a stand-in secret."""
-    return {k: re.sub(r"\$\{[A-Z_]+(:\?[^}]*)?\}", "s3cret", v) for k, v in environment.items()}
+    """As compose fills ${VARIABLE:?message} from .env (here with a stand-in secret) and
+    ${VARIABLE:-default} with its default when unset."""
+
+    def fill(match: re.Match[str]) -> str:
+        if match.group(2) is not None:
+            return match.group(2)
+        return STAND_INS.get(match.group(1), "s3cret")
+
+    pattern = r"\$\{([A-Z_]+)(?::-([^}]*)|:\?[^}]*)?\}"
+    return {k: re.sub(pattern, fill, v) for k, v in environment.items()}
 
 
 def _mounted_at(name: str, path: str) -> bool:

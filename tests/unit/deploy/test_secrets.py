@@ -42,7 +42,8 @@ def test_the_settings_read_env_and_the_acl_holds_only_a_digest(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("PANTAU_REDIS_URL", raising=False)
     ensure_env_file(tmp_path / ".env")
-    settings = Settings()
+    # Named here: the test session reads no settings file by default (tests/conftest.py).
+    settings = Settings(_env_file=".env")
     user, password = redis_user(settings)
     rendered = acl_file(settings)
     assert user == "pantau" and password not in rendered
@@ -61,3 +62,18 @@ def test_the_operator_user_exists_only_with_its_password_and_may_touch_no_key() 
     line = next(row for row in rendered.splitlines() if row.startswith("user pantau-operator"))
     assert "secret-two" not in rendered
     assert line.endswith(" resetkeys resetchannels -@all +bgrewriteaof +info +ping")
+
+
+def test_the_log_s_secret_and_signing_key_are_made_for_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pantau.tlog.keys import SignerKey
+
+    monkeypatch.chdir(tmp_path)
+    ensure_env_file(tmp_path / ".env")
+    settings = Settings(_env_file=".env")
+    assert settings.tlog_secret is not None and settings.tlog_signing_key is not None
+    assert len(settings.tlog_secret.get_secret_value()) >= 32
+    key = SignerKey.parse(settings.tlog_signing_key.get_secret_value())
+    assert key.name == "pantau.local/audit"
+    assert "PRIVATE" not in str(settings.as_dict())
