@@ -26,11 +26,14 @@ from pantau.contract.topics import EVENT_TOPICS
 from pantau.state.batch import fold_batch
 from pantau.state.codec import decode_record, encode_record
 from pantau.state.decode import Rejection, decode
+from pantau.state.service_fields import ServiceClock
 
 Deltas = dict[str, dict[str, int]]
 
 
 def folder(kind: Any, profile: CityProfile) -> Any:
+    service = ServiceClock.of(profile)
+
     def fold(value: bytes, state: State[str, str]) -> Deltas:
         event = decode(value, kind, profile)
         if isinstance(event, Rejection):
@@ -38,7 +41,7 @@ def folder(kind: Any, profile: CityProfile) -> Any:
         raw = state.get("record")
         before = None if raw is None else decode_record(raw.encode())
         # fold_batch declares the models only (the Structs have the same attributes)
-        result = fold_batch({event.entity_id: before}, [event], profile.timezone)
+        result = fold_batch({event.entity_id: before}, [event], profile.timezone, service)
         changed = result.changed.get(event.entity_id)
         if changed is not None:
             state.set("record", encode_record(changed).decode())

@@ -19,12 +19,14 @@ from pantau.state.batch import fold_batch
 from pantau.state.codec import encode_record
 from pantau.state.decode import Rejection, decode
 from pantau.state.records import Record
+from pantau.state.service_fields import ServiceClock
 
 FETCH_BYTES = 32 * 1024 * 1024
 
 
 async def run_raw(settings: Settings, profile: CityProfile, prefix: str, total: int) -> float:
     """Seconds from the first batch until `total` messages are applied."""
+    service = ServiceClock.of(profile)
     kinds = {spec.name: kind for kind, spec in EVENT_TOPICS.items()}
     keys = KeySpace(prefix)
     consumer = AIOKafkaConsumer(
@@ -53,7 +55,7 @@ async def run_raw(settings: Settings, profile: CityProfile, prefix: str, total: 
                 known = records.setdefault((tp.topic, tp.partition), {})
                 # fold_batch declares the models only (the Structs have the same attributes)
                 fold = fold_batch({e.entity_id: known.get(e.entity_id) for e in events},
-                                  events, profile.timezone)  # fmt: skip
+                                  events, profile.timezone, service)  # fmt: skip
                 known.update(fold.changed)
                 for entity, record in fold.changed.items():
                     writes.set(keys.record(tp.topic, tp.partition, entity), encode_record(record))

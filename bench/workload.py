@@ -12,6 +12,7 @@ from pantau.contract.city import CityProfile
 from pantau.contract.events import AnyEvent, encode_event, parse_event
 from pantau.contract.topics import TOPIC_OF_KIND
 from pantau.state.memory import MemoryState
+from pantau.state.service_fields import ServiceClock
 from producers.simulator.feed import SimulationConfig, city_feed
 
 # A busy city: enough complaints a day that a million events span weeks, not years.
@@ -34,7 +35,7 @@ def write_workload(path: Path, profile: CityProfile, count: int, seed: int) -> P
 def expected_totals(path: Path, profile: CityProfile) -> Totals:
     """Every aggregate the workload must produce, summed over partitions: each entity's
     events keep their order in any partitioning, so the sums do not depend on it."""
-    state = MemoryState(profile.timezone)
+    state = MemoryState(profile.timezone, ServiceClock.of(profile))
     batch: dict[str, list[AnyEvent]] = {}
     with path.open("rb") as lines:
         for line in lines:

@@ -57,7 +57,7 @@ class Context:
         """The live figures, read as the wall reads them."""
         from pantau.state.query import StateQuery
 
-        return StateQuery(self.redis, self.keys, self.profile)
+        return StateQuery(self.redis, self.keys, self.profile, self.settings.clock)
 
     def publisher(self, client_id: str, **options: Any) -> EventPublisher:
         """A Kafka producer of checked events; the caller closes it (`with`)."""

@@ -21,6 +21,7 @@ from pantau.contract.connections import faust_credentials
 from pantau.contract.events import EventKind
 from pantau.contract.settings import Settings
 from pantau.contract.topics import EVENT_TOPICS, Partition
+from pantau.state.service_fields import ServiceClock
 from pantau.state.store import StateStore
 from streams.continuity import AUDIT_SECONDS, Continuity, LogReadBack
 from streams.deadletter import FaustDeadLetters
@@ -90,7 +91,7 @@ def build_worker(context: Context, registry: CollectorRegistry) -> Worker:
     # Timeouts so that a Redis that stops answering (not only one that refuses) is noticed
     # and waited out; see streams/patience.py.
     client = context.async_redis(socket_timeout=10, socket_connect_timeout=5)
-    store = StateStore(client, context.keys, profile.timezone)
+    store = StateStore(client, context.keys, profile.timezone, ServiceClock.of(profile))
     kinds = {spec.name: kind for kind, spec in EVENT_TOPICS.items()}
     processor = BatchProcessor(
         store, profile, FaustDeadLetters(app), PipelineMetrics(registry), kinds

@@ -24,7 +24,7 @@ def worker(
     registry = CollectorRegistry()
     ProcessCollector(registry=registry)  # memory and CPU for the pipeline dashboard
     live = context.query
-    registry.register(CityStateCollector(live, context.profile, live.today))
+    registry.register(CityStateCollector(live, context.profile, live.now))
     built = build_worker(context, registry)
     add_views(built)
     # The web port is part of the app's configuration (build_worker), not the runner's.

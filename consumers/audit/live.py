@@ -27,7 +27,7 @@ class LiveState:
 
 def read_live(client: redis.Redis, keys: KeySpace, zone: ZoneInfo) -> LiveState:
     dump = client.register_script(DUMP)
-    live = LiveState(MemoryState(zone), {})
+    live = LiveState(MemoryState(zone, None), {})
     for spec in EVENT_TOPICS.values():
         for partition in range(spec.partitions):
             shard = keys.shard(spec.name, partition)

@@ -34,6 +34,7 @@ from pantau.state.contributions import sums
 from pantau.state.decode import Rejection, decode
 from pantau.state.memory import MemoryState
 from pantau.state.records import Record
+from pantau.state.service_fields import ServiceClock
 
 TRAIL = 8  # the last events of each entity kept to explain a difference
 Progress = Callable[[int], None]
@@ -153,7 +154,7 @@ async def replay(
     """The window's events folded as the worker folds them. `processes`: how many share
     the partitions (default: one per core for a window of PARALLEL_FROM events or more,
     else this one); the result is the same either way."""
-    result = Replay(MemoryState(profile.timezone), window)
+    result = Replay(MemoryState(profile.timezone, ServiceClock.of(profile)), window)
     shards = [shard for shard in sorted(window.stop) if window.shard_size(shard) > 0]
     if processes is None:
         processes = (os.cpu_count() or 1) if window.size >= PARALLEL_FROM else 1
@@ -262,7 +263,7 @@ async def _fold_shard(
     if read_any:
         folded = {entity: record for entity, record in records.items() if record is not None}
         fold.records = folded
-        totals = sums(folded.values(), profile.timezone)
+        totals = sums(folded.values(), profile.timezone, ServiceClock.of(profile))
         fold.aggregates = {suffix: Counter(fields) for suffix, fields in totals.items()}
     return fold
 

@@ -50,14 +50,14 @@ async def audit_replay(
             live = read_live(context.redis, context.keys, profile.timezone)
             window = await window_for(reader, offsets=live.offsets)
             today, at = as_of or now.astimezone(profile.timezone).date(), now
-            figures = city_figures(live.state, profile, today, trends_until=at)
+            figures = city_figures(live.state, profile, today, now=at)
             shown, compared = named_figures(figures), "live state"
         else:
             window = await window_for(reader, since, until)
             at = until or now
             today = as_of or at.astimezone(profile.timezone).date()
     replayed = await replay(settings, profile, window, progress)
-    figures = city_figures(replayed.state, profile, today, trends_until=at)
+    figures = city_figures(replayed.state, profile, today, now=at)
     rows = figure_rows(named_figures(figures), shown)
     differences = state_differences(live.state, replayed) if live is not None else []
     verdict: Verdict = "replayed"

@@ -40,7 +40,7 @@ def take_snapshot(client: redis.Redis, keys: KeySpace, profile: CityProfile) -> 
         today=today,
         prefix=keys.prefix,
         offsets={shard.label: o for shard, o in sorted(live.offsets.items())},
-        figures=named_figures(city_figures(live.state, profile, today, trends_until=taken_at)),
+        figures=named_figures(city_figures(live.state, profile, today, now=taken_at)),
     )
 
 

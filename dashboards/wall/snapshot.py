@@ -5,7 +5,7 @@ current all that is."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel
 
@@ -46,7 +46,7 @@ def wall_figures(query: StateQuery, profile: CityProfile, now: datetime) -> City
     """The dimensions with their last day of arrivals up to `now`, and the map's tiles.
     The wall shows no category, kelurahan or agency figures: it does not read them."""
     today = now.astimezone(profile.timezone).date()
-    return city_figures(query, profile, today, groups=False, trends_until=now)
+    return city_figures(query, profile, today, groups=False, now=now)
 
 
 def snapshot(
@@ -59,7 +59,7 @@ def snapshot(
 ) -> WallSnapshot:
     return WallSnapshot(
         timezone=profile.city.timezone,
-        figures=wall_figures(query, profile, datetime.now(UTC)),
+        figures=wall_figures(query, profile, query.now()),
         map=city_map(profile),
         alerts=wall_alerts(alerts, incidents, profile),
         newest=newest,

@@ -150,6 +150,35 @@ DIMENSION_FIGURES = (COMPLAINTS_RECEIVED, COMPLAINTS_OPEN, COMPLAINTS_RECEIVED_T
                      HEADLINE_VALUE, HEADLINE_CHANGE, HEADLINE_TARGET,
                      HEADLINE_ON_TARGET)  # fmt: skip
 
+# Service levels (pantau/state/service_judge.py), judged at the scrape's instant.
+COMPLAINTS_OVERDUE = _gauge(
+    "pantau_complaints_overdue",
+    "Open complaints past the deadline of a stage not yet done.",
+    "dimension",
+)
+COMPLAINTS_DUE_24H = _gauge(
+    "pantau_complaints_due_24h",
+    "Open complaints whose earliest deadline falls within the next 24 hours.",
+    "dimension",
+)
+DEADLINES_BREACHED_TODAY = _gauge(
+    "pantau_deadlines_breached_today",
+    "Deadlines that fell due today (city time) and were missed.",
+    "dimension",
+)
+ON_TIME_RATIO = _gauge(
+    "pantau_complaints_on_time_ratio",
+    "Resolutions within their deadline, of all resolutions in the window.",
+    "dimension", "window",
+)  # fmt: skip
+DEADLINES_UNCOVERED = _gauge(
+    "pantau_complaints_deadline_uncovered",
+    "Open complaints with a deadline beyond the working calendar's years.",
+    "dimension",
+)
+SERVICE_FIGURES = (COMPLAINTS_OVERDUE, COMPLAINTS_DUE_24H, DEADLINES_BREACHED_TODAY,
+                   ON_TIME_RATIO, DEADLINES_UNCOVERED)  # fmt: skip
+
 # Complaints by category, kelurahan and agency; every label value is the city profile's.
 GROUP_LABELS = {
     "category": ("category", "dimension", "label_id", "label_en"),
@@ -174,9 +203,38 @@ def _group_figures(group: str, labels: tuple[str, ...]) -> tuple[MetricSpec, ...
     )
 
 
+def _group_service_figures(group: str, labels: tuple[str, ...]) -> tuple[MetricSpec, ...]:
+    return (
+        _gauge(
+            f"pantau_{group}_complaints_overdue",
+            f"Open complaints past a deadline by {group}.",
+            *labels,
+        ),
+        _gauge(
+            f"pantau_{group}_complaints_due_24h",
+            f"Open complaints due within 24 hours by {group}.",
+            *labels,
+        ),
+        _gauge(
+            f"pantau_{group}_deadlines_breached_today",
+            f"Deadlines missed today by {group}.",
+            *labels,
+        ),
+        _gauge(
+            f"pantau_{group}_complaints_on_time_ratio_30d",
+            f"Resolutions within their deadline in the last 30 days by {group}.",
+            *labels,
+        ),
+    )
+
+
 GROUP_FIGURES = {group: _group_figures(group, labels) for group, labels in GROUP_LABELS.items()}
-CITY_STATE = (STATE_UP, *DIMENSION_FIGURES,
-              *(spec for specs in GROUP_FIGURES.values() for spec in specs))  # fmt: skip
+GROUP_SERVICE_FIGURES = {
+    group: _group_service_figures(group, labels) for group, labels in GROUP_LABELS.items()
+}
+CITY_STATE = (STATE_UP, *DIMENSION_FIGURES, *SERVICE_FIGURES,
+              *(spec for specs in GROUP_FIGURES.values() for spec in specs),
+              *(spec for specs in GROUP_SERVICE_FIGURES.values() for spec in specs))  # fmt: skip
 
 # The alert notifier (consumers/alerts/).
 ALERTS_ACTIVE = _gauge(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AwareDatetime, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # .env (never committed; deploy/start.sh writes one with fresh passwords) is read from
@@ -156,6 +156,12 @@ class Settings(BaseSettings):
     )
     city_profile: str = Field(
         default="mojokerto", description="A bundled profile's name or a YAML file's path."
+    )
+    clock: AwareDatetime | None = Field(
+        default=None,
+        description='A fixed instant (ISO 8601 with its offset) that the figures\' "now" is '
+        "judged at: overdue deadlines, today, the arrival trends. For tests and for showing a "
+        "past moment again; unset, the real clock.",
     )
 
     @field_validator("kafka_bootstrap")

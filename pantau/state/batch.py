@@ -16,6 +16,7 @@ from pantau.state.complaints import Totals, add_complaint, calendar
 from pantau.state.contributions import Contribution, add_change, nonzero
 from pantau.state.facts import FoldEvent
 from pantau.state.records import FOLDS, ComplaintRecord, Record
+from pantau.state.service_fields import ServiceClock
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,17 @@ class FoldResult:
 
 
 def fold_batch(
-    before: Mapping[str, Record | None], events: Iterable[FoldEvent], zone: ZoneInfo
+    before: Mapping[str, Record | None],
+    events: Iterable[FoldEvent],
+    zone: ZoneInfo,
+    service: ServiceClock | None = None,
 ) -> FoldResult:
-    """Apply events to the records they touch; `before` holds each entity's stored record."""
+    """Apply events to the records they touch; `before` holds each entity's stored record.
+    `service` (the city's deadlines) adds the complaints' service-level fields."""
     current: dict[str, Record | None] = dict(before)
     unchanged = fold_events(current, events)
     totals: Totals = defaultdict(dict)
-    changed = changes(before, current, totals, zone)
+    changed = changes(before, current, totals, zone, service)
     return FoldResult(changed, nonzero(totals), unchanged)
 
 
@@ -58,6 +63,7 @@ def changes(
     after: Mapping[str, Record | None],
     totals: Totals,
     zone: ZoneInfo,
+    service: ServiceClock | None = None,
 ) -> dict[str, Record]:
     """The records in `after` that differ from `before`, their aggregate deltas added to
     `totals`. A record that changed is a new object: it only ever grows, so it is never
@@ -70,7 +76,8 @@ def changes(
         if record is not old and record is not None:
             changed[entity] = record
             if type(record) is ComplaintRecord and (old is None or type(old) is ComplaintRecord):
-                add_complaint(totals, old, record, days)  # add_change's common case, directly
+                # add_change's common case, directly
+                add_complaint(totals, old, record, days, service)
             else:
-                add_change(totals, old, record, days)
+                add_change(totals, old, record, days, service)
     return changed

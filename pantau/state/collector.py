@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import datetime
 
 import redis
 from prometheus_client.core import Metric
@@ -27,18 +27,20 @@ log = logging.getLogger("pantau.metrics")
 
 
 class CityStateCollector(Collector):
-    """Reads `view` (the live state, a StateQuery) at every scrape; `today` is the city's
-    date at that moment."""
+    """Reads `view` (the live state, a StateQuery) at every scrape; `now` is the instant
+    of that scrape (the city's one clock), which deadlines are judged at."""
 
-    def __init__(self, view: StateView, profile: CityProfile, today: Callable[[], date]) -> None:
+    def __init__(self, view: StateView, profile: CityProfile, now: Callable[[], datetime]) -> None:
         self.view = view
         self.profile = profile
-        self.today = today
+        self.now = now
 
     def collect(self) -> Iterator[Metric]:
         up = gauge_family(declared.STATE_UP)
         try:
-            figures = city_figures(self.view, self.profile, self.today())
+            now = self.now()
+            today = now.astimezone(self.profile.timezone).date()
+            figures = city_figures(self.view, self.profile, today, now=now)
         except redis.RedisError as error:
             log.warning("live state not readable: %s", type(error).__name__)
             up.add_metric([], 0)
@@ -56,7 +58,8 @@ def figure_families(figures: CityFigures, profile: CityProfile) -> Iterator[Metr
 
 def _dimension_families(figures: CityFigures) -> Iterator[Metric]:
     received_total = counter_family(declared.COMPLAINTS_RECEIVED)
-    gauges = {spec: gauge_family(spec) for spec in declared.DIMENSION_FIGURES
+    gauges = {spec: gauge_family(spec)
+              for spec in (*declared.DIMENSION_FIGURES, *declared.SERVICE_FIGURES)
               if spec.kind == "gauge"}  # fmt: skip
 
     def put(spec: declared.MetricSpec, labels: list[str], value: float | None) -> None:
@@ -82,6 +85,14 @@ def _dimension_families(figures: CityFigures) -> Iterator[Metric]:
         ratio = None if programs.realization_pct is None else programs.realization_pct / 100
         put(declared.PROGRAM_REALIZATION, d, ratio)
         put(declared.PROGRAM_REALIZATION_MEAN, d, programs.mean_realization_pct)
+        service = complaints.service
+        if service is not None:
+            put(declared.COMPLAINTS_OVERDUE, d, service.overdue)
+            put(declared.COMPLAINTS_DUE_24H, d, service.due_24h)
+            put(declared.DEADLINES_BREACHED_TODAY, d, service.breached_today)
+            on_time = service.on_time_pct_30d
+            put(declared.ON_TIME_RATIO, [*d, "30d"], None if on_time is None else on_time / 100)
+            put(declared.DEADLINES_UNCOVERED, d, service.uncovered)
         headline = dimension.headline
         if headline is not None:
             put(declared.HEADLINE_VALUE, d, headline.value)
@@ -117,3 +128,16 @@ def _group_families(figures: CityFigures, profile: CityProfile) -> Iterator[Metr
             received.add_metric(labels, complaints.received_today)
             resolved.add_metric(labels, complaints.resolved_today)
         yield from (opened, received, resolved)
+    for group, specs in declared.GROUP_SERVICE_FIGURES.items():
+        overdue, due_soon, breached, on_time = (gauge_family(spec) for spec in specs)
+        for key, complaints in members[group].items():
+            service = complaints.service
+            if service is None:
+                continue
+            labels = labelled[group][key]
+            overdue.add_metric(labels, service.overdue)
+            due_soon.add_metric(labels, service.due_24h)
+            breached.add_metric(labels, service.breached_today)
+            if service.on_time_pct_30d is not None:
+                on_time.add_metric(labels, service.on_time_pct_30d / 100)
+        yield from (overdue, due_soon, breached, on_time)

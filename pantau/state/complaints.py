@@ -13,10 +13,15 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
+from datetime import date
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pantau.state.calendar import CACHE_LIMIT, QUARTER_HOUR_MS, local_day
 from pantau.state.records import CLOSED, ComplaintRecord
+
+if TYPE_CHECKING:
+    from pantau.state.service_fields import ServiceClock
 
 # Upper bounds (seconds) of the time-to-resolution buckets: 15 min .. 30 days, then the rest.
 TTR_BOUNDS = (900, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 172800, 259200,
@@ -34,13 +39,18 @@ Fields = tuple[tuple[str, int], ...]  # a complaint's status fields, in each of 
 OPEN: Fields = (("open", 1),)
 
 
-class _Day:
+class LocalDay:
     """The field names one local day gives a complaint."""
 
-    __slots__ = ("received", "rejected", "resolved", "resolved_alone", "ttr_count", "ttr_le",
-                 "ttr_sum")  # fmt: skip
+    __slots__ = ("ordinal", "received", "rejected", "resolved", "resolved_alone", "sla_closed",
+                 "sla_missed", "sla_on_time", "ttr_count", "ttr_le", "ttr_sum")  # fmt: skip
 
     def __init__(self, day: str) -> None:
+        self.ordinal = date.fromisoformat(day).toordinal()
+        # The service-level fields (service_fields.py) of this day.
+        self.sla_missed = f"sla_missed:{day}"
+        self.sla_closed = f"sla_closed:{day}"
+        self.sla_on_time = f"sla_on_time:{day}"
         self.received = f"received:{day}"
         self.rejected: Fields = ((f"rejected:{day}", 1),)
         self.resolved = f"resolved:{day}"
@@ -58,10 +68,10 @@ class Calendar:
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
-        self.quarters: dict[int, _Day] = {}
-        self.by_day: dict[str, _Day] = {}  # one _Day per date, whichever quarter found it
+        self.quarters: dict[int, LocalDay] = {}
+        self.by_day: dict[str, LocalDay] = {}  # one LocalDay per date, whichever quarter found it
 
-    def day(self, ms: int) -> _Day:
+    def day(self, ms: int) -> LocalDay:
         found = self.quarters.get(ms // QUARTER_HOUR_MS)
         if found is None:
             if len(self.quarters) >= CACHE_LIMIT:
@@ -70,7 +80,7 @@ class Calendar:
             name = local_day(ms, self.zone)
             found = self.by_day.get(name)
             if found is None:
-                found = self.by_day[name] = _Day(name)
+                found = self.by_day[name] = LocalDay(name)
             self.quarters[ms // QUARTER_HOUR_MS] = found
         return found
 
@@ -171,9 +181,14 @@ def _put(
 
 
 def add_complaint(
-    totals: Totals, old: ComplaintRecord | None, new: ComplaintRecord, days: Calendar
+    totals: Totals,
+    old: ComplaintRecord | None,
+    new: ComplaintRecord,
+    days: Calendar,
+    service: ServiceClock | None = None,
 ) -> None:
-    """Add contribution(new) - contribution(old) to `totals`, zeros included."""
+    """Add contribution(new) - contribution(old) to `totals`, zeros included; with the
+    service-level fields (service_fields.py) when `service` gives the city's deadlines."""
     if old is None:
         # New here: its whole contribution, in each of its groups.
         groups, arrivals, hourly = place(new)
@@ -191,6 +206,8 @@ def add_complaint(
         for key in hourly:
             bucket = totals[key]
             bucket[name] = bucket.get(name, 0) + 1
+        if service is not None:
+            _move(totals, service.keys(new), service.fields(new, days), ())
         return
     if (new.dimension != old.dimension or new.agency != old.agency
             or new.category != old.category or new.kelurahan != old.kelurahan
@@ -198,7 +215,12 @@ def add_complaint(
         # Re-routed: out of every group it was in, into every group it is in now.
         _put(totals, place(old), *complaint_fields(old.steps, days), -1)
         _put(totals, place(new), *complaint_fields(new.steps, days), 1)
+        if service is not None:
+            _move(totals, service.keys(old), (), service.fields(old, days))
+            _move(totals, service.keys(new), service.fields(new, days), ())
         return
+    if service is not None:
+        _move(totals, service.keys(new), service.fields(new, days), service.fields(old, days))
     # Where it was: only the fields that differ move, in each of its groups.
     steps, was_steps = new.steps, old.steps
     first = steps[0]
@@ -232,12 +254,16 @@ def _move(totals: Totals, keys: tuple[str, ...], fields: Fields, was_fields: Fie
                 bucket[name] = bucket.get(name, 0) - amount
 
 
-def complaint_contribution(record: ComplaintRecord, days: Calendar) -> dict[str, dict[str, int]]:
+def complaint_contribution(
+    record: ComplaintRecord, days: Calendar, service: ServiceClock | None = None
+) -> dict[str, dict[str, int]]:
     """Everything a complaint adds to the aggregates, as contributions.contribution gives it."""
     received, fields, minute = complaint_fields(record.steps, days)
     groups, arrivals, hourly = place(record)
     each = {received: 1, **dict(fields)}
     result = {key: dict(each) for key in groups}
+    if service is not None and (fields := service.fields(record, days)):
+        result.update({key: dict(fields) for key in service.keys(record)})
     result.update({key: {str(minute): 1} for key in arrivals})
     result.update({key: {hour_field(minute): 1} for key in hourly})
     return result

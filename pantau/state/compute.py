@@ -25,8 +25,11 @@ from pantau.state.figures import (
     IndicatorFigures,
     Label,
     ProgramFigures,
+    ServiceFigures,
 )
 from pantau.state.records import IndicatorRecord
+from pantau.state.service_fields import service_suffix
+from pantau.state.service_judge import ServiceJudge
 from pantau.state.trend import arrival_trend, hourly_arrivals_suffix
 
 TTR_WINDOW_DAYS = 30
@@ -55,20 +58,40 @@ def city_figures(
     *,
     groups: bool = True,
     areas: bool = True,
-    trends_until: datetime | None = None,
+    now: datetime | None = None,
 ) -> CityFigures:
     """Every figure as of the city's `today`. `groups=False` leaves out the categories,
     kelurahan and agencies, `areas=False` the map's tiles (the wall reads only their open
     counts, `pantau state` neither); each dimension's arrival trend is there when
-    `trends_until` says when it ends (the wall's now; the audit's instant)."""
+    `now` says when it ends (the wall's now; the audit's instant), and so are the
+    complaints' service levels, judged at `now`."""
     scopes = {("city", "all")} | {("dimension", d.key.value) for d in profile.dimensions}
     if groups:
         scopes |= {(group, key) for group in GROUPS for key in _group_keys(profile, group)}
     suffixes = {scope: f"complaints:{scope[0]}:{scope[1]}" for scope in sorted(scopes)}
     hourly = {d.key.value: hourly_arrivals_suffix(d.key.value) for d in profile.dimensions}
-    wanted = list(suffixes.values()) + (list(hourly.values()) if trends_until else [])
+    # The city's service levels are its dimensions' sum: the worker keeps none for it.
+    levels = {scope: service_suffix(*scope) for scope in suffixes if scope[0] != "city"}
+    if areas and not groups:
+        levels |= {("kelurahan", k): service_suffix("kelurahan", k)
+                   for k in _group_keys(profile, "kelurahan")}  # fmt: skip
+    wanted = list(suffixes.values())
+    if now is not None:
+        wanted += [*hourly.values(), *levels.values()]
     found = view.summed(COMPLAINTS, wanted)
     complaints = {scope: complaint_figures(found[s], today) for scope, s in suffixes.items()}
+    service: dict[tuple[str, str], ServiceFigures] = {}
+    if now is not None:
+        judge = ServiceJudge(now, today, profile.timezone)
+        service = {scope: judge.figures(found[s]) for scope, s in levels.items()}
+        service[("city", "all")] = judge.figures(
+            sum((found[levels[("dimension", d.key.value)]] for d in profile.dimensions),
+                Counter())
+        )  # fmt: skip
+        complaints = {
+            scope: figures.model_copy(update={"service": service[scope]})
+            for scope, figures in complaints.items()
+        }
 
     program_suffixes = [f"programs:dimension:{d.key.value}" for d in profile.dimensions]
     portfolios = view.summed(PROGRAMS, program_suffixes)
@@ -89,8 +112,8 @@ def city_figures(
             programs=programs[d.key.value],
             headline=indicators.get(d.headline_indicator),
             trend=None
-            if trends_until is None
-            else arrival_trend(found[hourly[d.key.value]], trends_until, profile.timezone, policy),
+            if now is None
+            else arrival_trend(found[hourly[d.key.value]], now, profile.timezone, policy),
         )
         for d in profile.dimensions
     ]
@@ -108,21 +131,27 @@ def city_figures(
         categories=of("category"),
         kelurahan=of("kelurahan"),
         agencies=of("agency"),
-        areas=_areas(view, profile, of("kelurahan")) if areas else {},
+        areas=_areas(view, profile, of("kelurahan"), service) if areas else {},
     )
 
 
 def _areas(
-    view: StateView, profile: CityProfile, kelurahan: dict[str, ComplaintFigures]
+    view: StateView,
+    profile: CityProfile,
+    kelurahan: dict[str, ComplaintFigures],
+    service: dict[tuple[str, str], ServiceFigures],
 ) -> dict[str, AreaFigures]:
     """Each kelurahan's tile: from its figures when they were read, else from its open
     count alone (one field of each aggregate, where the figures read them whole)."""
     keys = _group_keys(profile, "kelurahan")
     if kelurahan:
-        return {k: AreaFigures(open=kelurahan[k].open) for k in keys}
-    suffixes = {k: f"complaints:kelurahan:{k}" for k in keys}
-    opens = view.summed_field(COMPLAINTS, list(suffixes.values()), "open")
-    return {k: AreaFigures(open=opens[suffixes[k]]) for k in keys}
+        opens = {k: kelurahan[k].open for k in keys}
+    else:
+        suffixes = {k: f"complaints:kelurahan:{k}" for k in keys}
+        summed = view.summed_field(COMPLAINTS, list(suffixes.values()), "open")
+        opens = {k: summed[suffixes[k]] for k in keys}
+    overdue = {k: levels.overdue for (group, k), levels in service.items() if group == "kelurahan"}
+    return {k: AreaFigures(open=opens[k], overdue=overdue.get(k)) for k in keys}
 
 
 def _group_keys(profile: CityProfile, group: str) -> list[str]:

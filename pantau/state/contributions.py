@@ -27,6 +27,7 @@ from pantau.state.complaints import (
     complaint_contribution,
 )
 from pantau.state.records import ComplaintRecord, IndicatorRecord, ProgramRecord, Record
+from pantau.state.service_fields import ServiceClock
 
 Contribution = dict[str, dict[str, int]]  # aggregate key suffix -> field -> amount
 
@@ -34,12 +35,20 @@ __all__ = ["ARRIVAL_GROUPS", "COMPLAINT_GROUPS", "TTR_BOUNDS", "Contribution", "
            "add_change", "calendar", "contribution", "delta", "nonzero", "sums"]  # fmt: skip
 
 
-def add_change(totals: Totals, old: Record | None, new: Record | None, days: Calendar) -> None:
-    """Add contribution(new) - contribution(old) to `totals`, zeros included."""
+def add_change(
+    totals: Totals,
+    old: Record | None,
+    new: Record | None,
+    days: Calendar,
+    service: ServiceClock | None = None,
+) -> None:
+    """Add contribution(new) - contribution(old) to `totals`, zeros included; `service`
+    adds the complaints' service-level fields (service_fields.py)."""
     if type(new) is ComplaintRecord and (old is None or type(old) is ComplaintRecord):
-        add_complaint(totals, old, new, days)
+        add_complaint(totals, old, new, days, service)
         return
-    for sign, part in ((-1, _contribution(old, days)), (1, _contribution(new, days))):
+    for sign, part in ((-1, _contribution(old, days, service)),
+                       (1, _contribution(new, days, service))):  # fmt: skip
         for key, fields in part.items():
             bucket = totals[key]
             for name, amount in fields.items():
@@ -55,26 +64,32 @@ def nonzero(totals: Totals) -> Contribution:
     }
 
 
-def contribution(record: Record | None, zone: ZoneInfo) -> Contribution:
+def contribution(
+    record: Record | None, zone: ZoneInfo, service: ServiceClock | None = None
+) -> Contribution:
     """Everything one record adds to the aggregates."""
-    return _contribution(record, calendar(zone))
+    return _contribution(record, calendar(zone), service)
 
 
-def sums(records: Iterable[Record], zone: ZoneInfo) -> Contribution:
+def sums(
+    records: Iterable[Record], zone: ZoneInfo, service: ServiceClock | None = None
+) -> Contribution:
     """The aggregates as defined: every record's contribution, summed once. What the
     worker reaches by adding each change as it comes; a rebuild that only needs the end
     result reaches it this way at a fraction of the cost, and by another road."""
     totals: Totals = defaultdict(dict)
     days = calendar(zone)
     for record in records:
-        add_change(totals, None, record, days)
+        add_change(totals, None, record, days, service)
     return nonzero(totals)
 
 
-def delta(old: Record | None, new: Record | None, zone: ZoneInfo) -> Contribution:
+def delta(
+    old: Record | None, new: Record | None, zone: ZoneInfo, service: ServiceClock | None = None
+) -> Contribution:
     """contribution(new) - contribution(old), without the zeros."""
     totals: Totals = defaultdict(dict)
-    add_change(totals, old, new, calendar(zone))
+    add_change(totals, old, new, calendar(zone), service)
     return nonzero(totals)
 
 
@@ -88,11 +103,13 @@ def _difference(before: Contribution, after: Contribution) -> Contribution:
     return nonzero(change)
 
 
-def _contribution(record: Record | None, days: Calendar) -> Contribution:
+def _contribution(
+    record: Record | None, days: Calendar, service: ServiceClock | None = None
+) -> Contribution:
     if record is None:
         return {}
     if isinstance(record, ComplaintRecord):
-        return complaint_contribution(record, days)
+        return complaint_contribution(record, days, service)
     if isinstance(record, ProgramRecord):
         return _program(record)
     return _indicator(record)

@@ -25,9 +25,23 @@ class Label(_Frozen):
     en: str
 
 
+class ServiceFigures(_Frozen):
+    """One group's complaints against their service-level deadlines, judged at an instant
+    (pantau/state/service_fields.py says what each counts)."""
+
+    overdue: int  # open complaints with a deadline passed and its stage not done
+    due_24h: int  # open complaints whose earliest deadline falls within the next 24 hours
+    breached_today: int  # deadlines that fell due today and were missed (a complaint once)
+    closed_30d: int  # resolutions (resolved or rejected) in the last 30 days
+    on_time_30d: int  # of those, met within the deadline
+    on_time_pct_30d: float | None
+    uncovered: int  # open complaints with a deadline beyond the working calendar's years
+
+
 class ComplaintFigures(_Frozen):
     """One group's complaints (the city, a dimension, an agency, a category, a kelurahan).
-    "Today" is the city's local day; times to resolution are in seconds."""
+    "Today" is the city's local day; times to resolution are in seconds. `service` is
+    there when the caller gave the instant deadlines are judged at."""
 
     open: int
     received_total: int  # since the log began: a counter Prometheus can rate()
@@ -38,6 +52,7 @@ class ComplaintFigures(_Frozen):
     ttr_p90_today_s: float | None
     ttr_mean_30d_s: float | None
     ttr_p90_30d_s: float | None
+    service: ServiceFigures | None = None
 
 
 class ProgramFigures(_Frozen):
@@ -104,10 +119,11 @@ class DimensionFigures(_Frozen):
 
 class AreaFigures(_Frozen):
     """What a kelurahan's tile on the wall's map shows. Its own small section, read on its
-    own (the wall does not read the kelurahan's full figures), with room for what a tile
-    will show next (complaints overdue, once service levels exist)."""
+    own (the wall does not read the kelurahan's full figures). `overdue` is there when the
+    caller gave the instant deadlines are judged at."""
 
     open: int
+    overdue: int | None = None
 
 
 class CityFigures(_Frozen):

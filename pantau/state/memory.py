@@ -12,11 +12,15 @@ from pantau.contract.topics import INDICATORS, Partition, TopicSpec
 from pantau.contract.wire import EitherEvent
 from pantau.state.batch import fold_batch
 from pantau.state.records import IndicatorRecord, Record
+from pantau.state.service_fields import ServiceClock
 
 
 @dataclass
 class MemoryState:
     zone: ZoneInfo
+    # The city's deadlines as the worker has them (ServiceClock.of(profile)); None leaves
+    # out the service-level fields, for a state read rather than folded.
+    service: ServiceClock | None
     records: dict[Partition, dict[str, Record]] = field(default_factory=dict)
     aggregates: dict[Partition, dict[str, Counter[str]]] = field(default_factory=dict)
 
@@ -26,7 +30,7 @@ class MemoryState:
         records = self.records.setdefault(shard, {})
         before: dict[str, Record | None] = {e.entity_id: records.get(e.entity_id) for e in batch}
         # fold_batch declares the models only (the Structs have the same attributes)
-        fold = fold_batch(before, batch, self.zone)
+        fold = fold_batch(before, batch, self.zone, self.service)
         records.update(fold.changed)
         aggregates = self.aggregates.setdefault(shard, {})
         for suffix, fields in fold.aggregates.items():

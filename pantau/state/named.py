@@ -4,7 +4,7 @@ records, a replay reproduces and a comparison lists, row by row.
 Names follow the structure (pantau/state/figures.py): "city.complaints.open",
 "living.programs.realization_pct", "living.headline.on_target",
 "indicator.stunting-prevalence.change", "kelurahan.sentanan.complaints.received_today",
-"area.sentanan.open", and each hour of a dimension's trend by its start in the city's
+"area.sentanan.open", "living.complaints.service.overdue", and each hour of a dimension's trend by its start in the city's
 time, "living.trend.2026-11-27T14:00+07:00.expected".
 Every figure of the structure has a name, so proving the mapping proves everything any
 renderer shows. Labels and keys are the city profile's, not figures, and have none.
@@ -19,9 +19,10 @@ from pantau.state.figures import ArrivalTrend, CityFigures, ComplaintFigures, La
 Figure = bool | int | float | str | None
 Figures = dict[str, Figure]
 NOT_FIGURES = frozenset({"key", "label"})
-# A section not there yet (a dimension's headline before its first reading) gives no
-# names, rather than one name standing for a whole structure.
-SECTIONS = frozenset({"headline", "trend"})
+# A section not there yet (a dimension's headline before its first reading; service
+# levels and trends when no instant was given) gives no names, rather than one name
+# standing for a whole structure.
+SECTIONS = frozenset({"headline", "trend", "service", "overdue"})
 
 
 def named_figures(figures: CityFigures) -> Figures:

@@ -8,7 +8,7 @@ the live StateView: pantau/state/compute.py turns what it reads into the city's 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import redis
 
@@ -20,13 +20,24 @@ from pantau.state.records import ComplaintRecord, IndicatorRecord
 
 
 class StateQuery:
-    def __init__(self, client: redis.Redis, keys: KeySpace, profile: CityProfile) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: KeySpace,
+        profile: CityProfile,
+        clock: datetime | None = None,
+    ) -> None:
         self.redis = client
         self.keys = keys
         self.profile = profile
+        self.clock = clock  # a fixed instant (settings.clock), else the real time
+
+    def now(self) -> datetime:
+        """The instant the figures are judged at: the one clock readers share."""
+        return self.clock if self.clock is not None else datetime.now(UTC)
 
     def today(self) -> date:
-        return datetime.now(self.profile.timezone).date()
+        return self.now().astimezone(self.profile.timezone).date()
 
     def aggregate(self, topic: TopicSpec, suffix: str) -> Counter[str]:
         """One aggregate summed over the topic's partitions."""

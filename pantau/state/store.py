@@ -38,6 +38,7 @@ from pantau.state.batch import fold_batch
 from pantau.state.codec import decode_record, encode_record
 from pantau.state.recordcache import CachedPartition, RecordCache
 from pantau.state.records import Record
+from pantau.state.service_fields import ServiceClock
 
 COMMIT_SCRIPT = (Path(__file__).with_name("commit.lua")).read_text()
 COMMIT_SHA = hashlib.sha1(COMMIT_SCRIPT.encode()).hexdigest()
@@ -73,11 +74,13 @@ class StateStore:
         client: aioredis.Redis,
         keys: KeySpace,
         zone: ZoneInfo,
+        service: ServiceClock,
         cached_records: int = CACHED_RECORDS,
     ) -> None:
         self._redis = client
         self._keys = keys
         self._zone = zone
+        self._service = service
         self._cache = RecordCache(cached_records)
 
     async def stored_offset(self, topic: str, partition: int) -> int | None:
@@ -109,7 +112,7 @@ class StateStore:
                 if stored is not None and fresh and fresh[0][0] <= stored:
                     fresh = [(o, e) for o, e in fresh if o > stored]
                 # fold_batch declares the models only (the Structs have the same attributes)
-                fold = fold_batch(records, [e for _, e in fresh], self._zone)
+                fold = fold_batch(records, [e for _, e in fresh], self._zone, self._service)
                 calls.append(self._commit_call(batch, stored, fold.changed, fold.aggregates))
                 planned.append((batch, fresh, fold, len(batch.events) - len(fresh)))
             outcomes = await self._run(calls)

@@ -30,6 +30,7 @@ from pantau.contract.topics import COMPLAINTS, DEADLETTER, EVENT_TOPICS
 from pantau.contract.wire import EitherEvent
 from pantau.publisher import EventPublisher, PublishError
 from pantau.state.decode import Rejection, decode
+from pantau.state.service_fields import ServiceClock
 from pantau.state.store import PartitionBatch, StateStore
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.integration import stack_control
@@ -136,7 +137,7 @@ async def test_redis_restarted_from_its_append_only_file_keeps_every_batch(
         if e.kind == EventKind.COMPLAINT.value
     ]
     client = aioredis.Redis.from_url(live_stack.redis_url.get_secret_value())
-    store = StateStore(client, KeySpace("pantau-f-aof"), PROFILE.timezone)
+    store = StateStore(client, KeySpace("pantau-f-aof"), PROFILE.timezone, ServiceClock.of(PROFILE))
     try:
         for first in range(0, len(complaints), 50):
             events: list[tuple[int, EitherEvent]] = list(

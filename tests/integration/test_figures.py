@@ -32,6 +32,7 @@ from pantau.state.compute import city_figures
 from pantau.state.decode import Rejection, decode
 from pantau.state.memory import MemoryState
 from pantau.state.named import Figures, named_figures
+from pantau.state.service_fields import ServiceClock
 from pantau.state.trend import TREND_HOURS
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.conftest import SESSION_PORT_BASE, stack_settings
@@ -104,7 +105,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 async def _read_log(settings: Settings) -> tuple[MemoryState, list[AnyEvent]]:
     """The log to its end: replayed in memory with the worker's decoder and folds, and as
     the contract's events (what was not decodable, the worker dead-lettered too)."""
-    state, events = MemoryState(PROFILE.timezone), []
+    state, events = MemoryState(PROFILE.timezone, ServiceClock.of(PROFILE)), []
     kinds = {spec.name: EventKind(kind) for kind, spec in EVENT_TOPICS.items()}
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap,
                                 enable_auto_commit=False, max_poll_records=5000)  # fmt: skip
@@ -255,7 +256,7 @@ async def _check_every_rendering(stack: Stack) -> None:
 
 def _replayed_at(replayed: MemoryState, today: date, until: str) -> Figures:
     at = datetime.fromisoformat(until)
-    return named_figures(city_figures(replayed, PROFILE, today, trends_until=at))
+    return named_figures(city_figures(replayed, PROFILE, today, now=at))
 
 
 def _check_map_and_trends(
@@ -271,7 +272,7 @@ def _check_map_and_trends(
     )
     assert sum(sum(hours) for hours in by_hand.values()) > 0
     today = until.astimezone(PROFILE.timezone).date()
-    figures = city_figures(replayed, PROFILE, today, groups=False, trends_until=until)
+    figures = city_figures(replayed, PROFILE, today, groups=False, now=until)
     for dimension in figures.dimensions:
         assert dimension.trend is not None
         replayed_points = [(h.start, h.arrivals, h.expected) for h in dimension.trend.hours]

@@ -226,7 +226,7 @@ async def test_the_map_and_each_card_s_day_of_arrivals_show_the_figures(
     until = datetime.fromisoformat(cards[0]["until"])
     figures = city_figures(
         query, PROFILE, until.astimezone(PROFILE.timezone).date(), groups=False,
-        trends_until=until,
+        now=until,
     )  # fmt: skip
     for card in cards:
         trend = figures.dimension(card["key"]).trend

@@ -35,6 +35,7 @@ from pantau.state.alerts import AlertStore
 from pantau.state.compute import city_figures
 from pantau.state.incident_log import IncidentLog
 from pantau.state.query import StateQuery
+from pantau.state.service_fields import ServiceClock
 from pantau.state.store import StateStore
 from pantau.state.trend import TREND_HOURS
 from tests.integration.servers import Server
@@ -118,7 +119,8 @@ def fit_wall(live_stack: Settings) -> Iterator[Settings]:
     async def seed() -> None:
         async with aioredis.Redis.from_url(url) as state:
             await write_state(
-                StateStore(state, KeySpace(PREFIX), PROFILE.timezone), city_events(now)
+                StateStore(state, KeySpace(PREFIX), PROFILE.timezone, ServiceClock.of(PROFILE)),
+                city_events(now),
             )
 
     asyncio.run(seed())

@@ -27,6 +27,7 @@ from pantau.publisher import EventPublisher
 from pantau.state.codec import decode_record
 from pantau.state.decode import Rejection, decode
 from pantau.state.memory import MemoryState
+from pantau.state.service_fields import ServiceClock
 from producers.simulator.feed import SimulationConfig, city_feed
 
 PROFILE = load_city_profile("mojokerto")
@@ -138,7 +139,7 @@ async def wait_caught_up(settings: Settings, prefix: str, timeout: float = 120) 
 
 async def rebuild_from_log(settings: Settings) -> MemoryState:
     """Every valid event of the event topics, folded per partition in offset order."""
-    state = MemoryState(PROFILE.timezone)
+    state = MemoryState(PROFILE.timezone, ServiceClock.of(PROFILE))
     ends = await end_offsets(settings)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, max_poll_records=5000
@@ -175,7 +176,7 @@ def read_redis_state(settings: Settings, prefix: str) -> MemoryState:
     """What the workers wrote, in the shape of a rebuild, for a direct comparison."""
     client = redis.Redis.from_url(settings.redis_url.get_secret_value())
     keys = KeySpace(prefix)
-    state = MemoryState(PROFILE.timezone)
+    state = MemoryState(PROFILE.timezone, ServiceClock.of(PROFILE))
     try:
         for spec in EVENT_TOPICS.values():
             for partition in range(spec.partitions):

@@ -68,7 +68,7 @@ def test_a_snapshot_names_its_offsets_per_partition() -> None:
 
 
 def test_a_replay_never_writes_under_the_live_prefix() -> None:
-    state = MemoryState(ZoneInfo("Asia/Jakarta"))
+    state = MemoryState(ZoneInfo("Asia/Jakarta"), None)
     for prefix in ("pantau", "pantau:{pantau.complaints.0}"):
         with pytest.raises(LivePrefixError, match="live prefix"):
             write_namespace(None, prefix, "pantau", state, {})  # type: ignore[arg-type]

@@ -27,6 +27,7 @@ from pantau.contract.settings import Settings
 from pantau.contract.topics import Partition
 from pantau.gcpause import gc_paused
 from pantau.state.memory import MemoryState
+from pantau.state.service_fields import ServiceClock
 from tests.factories import complaint_document
 
 PROFILE = load_city_profile("mojokerto")
@@ -64,12 +65,12 @@ def events_for(complaints: int) -> list[AnyEvent]:
 
 def test_partitions_folded_apart_merge_into_the_state_of_one_fold() -> None:
     by_partition = {p: events_for(30)[p::3] for p in range(3)}
-    whole = MemoryState(PROFILE.timezone)
+    whole = MemoryState(PROFILE.timezone, ServiceClock.of(PROFILE))
     for partition, events in by_partition.items():
         whole.apply(TOPIC, partition, events)
-    merged = Replay(MemoryState(PROFILE.timezone), Window({}, {}))
+    merged = Replay(MemoryState(PROFILE.timezone, ServiceClock.of(PROFILE)), Window({}, {}))
     for partition in reversed(range(3)):  # parts arrive in any order ...
-        part = MemoryState(PROFILE.timezone)
+        part = MemoryState(PROFILE.timezone, ServiceClock.of(PROFILE))
         part.apply(TOPIC, partition, by_partition[partition])
         fold = ShardFold(Partition(TOPIC, partition), events=len(by_partition[partition]))
         fold.records = part.records[Partition(TOPIC, partition)]
@@ -136,7 +137,7 @@ def test_a_shard_fold_travels_between_processes_whole() -> None:
         1,
         None,
     )
-    state = MemoryState(PROFILE.timezone)
+    state = MemoryState(PROFILE.timezone, ServiceClock.of(PROFILE))
     state.apply(TOPIC, 4, events_for(12))
     fold.records, fold.aggregates = (
         state.records[Partition(TOPIC, 4)],

@@ -4,7 +4,7 @@ declares, and the code exports everything it declares, with the declared labels.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from pantau.contract.keys import KeySpace
 from pantau.contract.metrics import PANTAU, known_series
 from pantau.state.collector import CityStateCollector
 from pantau.state.memory import MemoryState
+from pantau.state.service_fields import ServiceClock
 from streams.detector_metrics import DetectorMetrics
 from streams.metrics import PipelineMetrics
 from tests.promql_names import Selector, selectors
@@ -113,9 +114,10 @@ def _exported() -> dict[str, Metric]:
     DetectorMetrics(registry, interval=10.0)
     CheckpointerMetrics(registry)
     WallMetrics(registry)
-    state = MemoryState(PROFILE.timezone)
+    state = MemoryState(PROFILE.timezone, ServiceClock.of(PROFILE))
     state.records, state.aggregates = REFERENCE.records, REFERENCE.aggregates
-    registry.register(CityStateCollector(state, PROFILE, lambda: date(2026, 11, 23)))
+    at = datetime(2026, 11, 23, 12, tzinfo=PROFILE.timezone)
+    registry.register(CityStateCollector(state, PROFILE, lambda: at))
     registry.register(ActiveAlertsCollector(_NoAlerts()))  # type: ignore[arg-type]
     WebhookNotifier([], registry, KeySpace("pantau"))
     return {family.name: family for family in registry.collect()}
@@ -132,3 +134,4 @@ def test_the_code_exports_every_declared_metric_with_its_type_and_labels() -> No
             assert set(sample.labels) == set(spec.labels) | extra, sample
     # The city's figures were read, not just declared: a sample per dimension.
     assert len(exported["pantau_complaints_open"].samples) == len(PROFILE.dimensions)
+    assert len(exported["pantau_complaints_overdue"].samples) == len(PROFILE.dimensions)

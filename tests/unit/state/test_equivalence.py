@@ -257,7 +257,7 @@ def test_every_status_step_after_every_other_folds_alike(
 
 def test_the_rebuild_in_memory_holds_what_the_first_folds_summed() -> None:
     """MemoryState drops the fields that come back to zero as it always did."""
-    state = MemoryState(ZONE)
+    state = MemoryState(ZONE, None)
     records: dict[tuple[str, str], Any] = {}
     sums: dict[str, Counter[str]] = {}
     for batch in _batches(PARSED, 7, [90, 400, 13]):

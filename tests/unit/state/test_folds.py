@@ -20,6 +20,7 @@ from pantau.state.contributions import _difference, contribution, delta, sums
 from pantau.state.figures import Label
 from pantau.state.memory import MemoryState
 from pantau.state.records import IndicatorRecord, Record, apply_event
+from pantau.state.service_fields import ServiceClock
 from producers.simulator.feed import SimulationConfig, city_feed
 from tests.factories import complaint_document
 
@@ -31,8 +32,11 @@ COMPLAINT_EVENTS = [e for e in FEED if isinstance(e, ComplaintEvent)]
 TOPIC_OF = {"complaint": COMPLAINTS.name, "program": PROGRAMS.name, "indicator": INDICATORS.name}
 
 
+SERVICE = ServiceClock.of(PROFILE)  # the service levels' fields are folded too
+
+
 def _state(batches: list[list[AnyEvent]]) -> MemoryState:
-    state = MemoryState(ZONE)
+    state = MemoryState(ZONE, SERVICE)
     for batch in batches:
         # One shard per kind is enough here: partitioning is exercised with the real broker.
         for kind, topic in TOPIC_OF.items():
@@ -66,8 +70,10 @@ def test_any_order_batching_and_duplication_gives_the_same_state(
 def test_summing_the_final_records_gives_the_running_aggregates() -> None:
     # How the audit replay reaches the aggregates: by definition, not change by change.
     assert REFERENCE.aggregates, "the feed must produce aggregates to compare"
+    assert any(suffix.startswith("service:") for part in REFERENCE.aggregates.values()
+               for suffix in part), "the feed must produce service levels to compare"  # fmt: skip
     for shard, records in REFERENCE.records.items():
-        summed = sums(records.values(), ZONE)
+        summed = sums(records.values(), ZONE, SERVICE)
         assert summed == {k: dict(v) for k, v in REFERENCE.aggregates.get(shard, {}).items()}
 
 
@@ -84,7 +90,7 @@ def _complaint(status: str, at: datetime, event_id: str) -> ComplaintEvent:
 def test_a_resolution_before_its_received_still_counts_right() -> None:
     received_at = datetime(2026, 11, 27, 9, 0, tzinfo=ZONE)
     resolved_at = received_at + timedelta(hours=5)
-    state = MemoryState(ZONE)
+    state = MemoryState(ZONE, None)
     state.apply(COMPLAINTS.name, 0, [_complaint("resolved", resolved_at, "e2")])
     half = complaint_figures(state.aggregate(COMPLAINTS.name, "complaints:dimension:living"),
                              received_at.date())  # fmt: skip
@@ -103,7 +109,7 @@ def test_a_resolution_before_its_received_still_counts_right() -> None:
 def test_today_is_the_city_local_day() -> None:
     # 18:30 UTC on the 27th is 01:30 on the 28th in Mojokerto.
     late = datetime(2026, 11, 27, 18, 30, tzinfo=ZoneInfo("UTC"))
-    state = MemoryState(ZONE)
+    state = MemoryState(ZONE, None)
     state.apply(COMPLAINTS.name, 0, [_complaint("received", late, "e1")])
     fields = state.aggregate(COMPLAINTS.name, "complaints:city:all")
     assert fields == {"received:2026-11-28": 1, "open": 1}
@@ -112,7 +118,7 @@ def test_today_is_the_city_local_day() -> None:
 def test_a_reopened_complaint_is_open_again_then_resolved_on_its_last_day() -> None:
     day = datetime(2026, 11, 27, 8, 0, tzinfo=ZONE)
     steps = [("received", 0, "a"), ("resolved", 2, "b"), ("reopened", 26, "c")]
-    state = MemoryState(ZONE)
+    state = MemoryState(ZONE, None)
     state.apply(
         COMPLAINTS.name, 0, [_complaint(s, day + timedelta(hours=h), i) for s, h, i in steps]
     )

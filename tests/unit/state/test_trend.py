@@ -79,7 +79,7 @@ def test_the_hour_under_way_comes_last_and_counts_only_its_minutes_so_far() -> N
 
 def test_the_figures_take_the_trend_from_the_worker_s_hourly_aggregate() -> None:
     until = START + timedelta(days=2, hours=9, minutes=5)
-    figures = city_figures(REFERENCE, PROFILE, until.date(), trends_until=until)
+    figures = city_figures(REFERENCE, PROFILE, until.date(), now=until)
     for dimension in figures.dimensions:
         minutes = REFERENCE.aggregate(COMPLAINTS.name, f"arrivals:dimension:{dimension.key}")
         assert dimension.trend is not None
@@ -89,7 +89,7 @@ def test_the_figures_take_the_trend_from_the_worker_s_hourly_aggregate() -> None
 
 def test_every_hour_of_every_trend_is_named_by_its_start_in_the_city_s_time() -> None:
     until = START + timedelta(days=2, hours=9, minutes=5)
-    figures = city_figures(REFERENCE, PROFILE, until.date(), trends_until=until)
+    figures = city_figures(REFERENCE, PROFILE, until.date(), now=until)
     named = named_figures(figures)
     living = figures.dimension("living").trend
     assert living is not None

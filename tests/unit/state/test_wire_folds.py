@@ -12,6 +12,7 @@ from pantau.contract.topics import TOPIC_OF_KIND
 from pantau.contract.wire import EitherEvent
 from pantau.state.decode import Rejection, decode
 from pantau.state.memory import MemoryState
+from pantau.state.service_fields import ServiceClock
 from producers.simulator.feed import SimulationConfig, city_feed
 
 PROFILE = load_city_profile("mojokerto")
@@ -19,7 +20,7 @@ START = datetime(2026, 1, 5, tzinfo=PROFILE.timezone)
 
 
 def _folded(events: list[EitherEvent]) -> MemoryState:
-    state = MemoryState(PROFILE.timezone)
+    state = MemoryState(PROFILE.timezone, ServiceClock.of(PROFILE))
     for kind in EventKind:
         state.apply(TOPIC_OF_KIND[kind.value].name, 0, [e for e in events if e.kind == kind])
     return state

@@ -1,0 +1,200 @@
+"""A complaint's share of the service-level aggregates: its clocks against their deadlines.
+
+Each stage of a complaint (see deadlines.py for when a stage starts and what meets it)
+has a deadline in working time. To the service-level aggregate of each of its groups
+but the city (`service:dimension:living`, and its agency's, category's and kelurahan's;
+the city is its dimensions' sum, taken when read) a complaint adds:
+
+- `sla_due:<epoch s>` 1 while it is open with a stage clock running: the earliest
+  deadline among its running stages. "Overdue now", "due within 24 hours" and "breached
+  today" are counted from these fields when they are read, against the city's clock, so
+  they change as time passes without a timer that could drift or be missed.
+- `sla_missed:<day>` for each stage met after its deadline, on the local day the
+  deadline fell: the breaches that are over.
+- `sla_closed:<day>` once its resolution is met, on that day, and `sla_on_time:<day>`
+  as well when it was met within the deadline: the on-time rate.
+- `sla_uncovered` 1 while a running stage's deadline would need a day beyond the
+  committed calendar's years (deadlines are never guessed; working_calendar.py).
+
+These aggregates are apart from the complaint counts so that what the wall reads of
+them every second stays small: a few fields per day, and one per deadline still running.
+
+Everything is a function of the record's steps, category and agency and of the profile,
+so the audit's replay reproduces it; only the reading takes a clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pantau.contract.city import CityProfile
+from pantau.contract.service_levels import Deadline, ServiceLevels, Stage
+from pantau.contract.working_calendar import OutsideCalendarError
+from pantau.state.calendar import CACHE_LIMIT, QUARTER_HOUR_MS, epoch_ms
+from pantau.state.complaints import Calendar, Fields, LocalDay
+from pantau.state.records import CLOSED, ComplaintRecord
+from pantau.state.working_time import due_at
+
+DUE = "sla_due:"
+MISSED = "sla_missed:"
+CLOSED_FIELD = "sla_closed:"
+ON_TIME = "sla_on_time:"
+UNCOVERED = "sla_uncovered"
+
+_FORWARDING_ENDS = frozenset({"dispatched", "in_progress", "resolved", "rejected"})
+_FIRST_ACTION_ENDS = frozenset({"in_progress", "resolved", "rejected"})
+_RESOLUTION_ENDS = CLOSED
+
+SERVICE_GROUPS = ("dimension", "agency", "category", "kelurahan")
+
+Steps = tuple[tuple[int, str, str], ...]
+_Due = tuple[int, str] | None  # (due ms, its sla_due field), None beyond the calendar
+_UNKNOWN = object()
+
+
+class ServiceClock:
+    """The city's deadlines, as the folds ask for them: cached, since nearly every
+    complaint starts its clocks on a day many others started theirs on."""
+
+    __slots__ = ("_deadlines", "_due", "_keys", "_last", "levels", "zone")
+
+    def __init__(self, levels: ServiceLevels, zone: ZoneInfo) -> None:
+        self.levels = levels
+        self.zone = zone
+        # (stage, category, agency) -> (its deadline, whether in whole days)
+        self._deadlines: dict[tuple[Stage, str, str], tuple[Deadline, bool]] = {}
+        # (stage, category, agency, local date ordinal) for whole working days, whatever
+        # the hour; (stage, category, agency, start ms) for working hours. Plain tuples:
+        # a pydantic model in the key would be hashed in Python at every look-up.
+        self._due: dict[tuple[Stage, str, str, int], _Due] = {}
+        self._keys: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
+        # id(record) -> (record, its fields): a record's fields as the new one of a change
+        # are asked for again when it is the old one of the next change.
+        self._last: dict[int, tuple[ComplaintRecord, Fields]] = {}
+
+    @classmethod
+    def of(cls, profile: CityProfile) -> ServiceClock:
+        return cls(profile.service_levels, profile.timezone)
+
+    def keys(self, record: ComplaintRecord) -> tuple[str, ...]:
+        """The service-level aggregates a complaint counts in, given where it belongs."""
+        where = (record.dimension, record.agency, record.category, record.kelurahan)
+        found = self._keys.get(where)
+        if found is None:
+            if len(self._keys) >= CACHE_LIMIT:
+                self._keys.clear()
+            found = self._keys[where] = tuple(
+                service_suffix(group, key) for group, key in zip(SERVICE_GROUPS, where, strict=True)
+            )
+        return found
+
+    def due(
+        self, stage: Stage, category: str, agency: str, started_ms: int, days: Calendar
+    ) -> _Due:
+        """The deadline of a stage whose clock started at `started_ms`."""
+        found_deadline = self._deadlines.get((stage, category, agency))
+        if found_deadline is None:
+            deadline = self.levels.deadline(stage, category, agency)
+            found_deadline = (deadline, deadline.working_days is not None)
+            self._deadlines[(stage, category, agency)] = found_deadline
+        deadline, in_days = found_deadline
+        if in_days:
+            day = days.quarters.get(started_ms // QUARTER_HOUR_MS) or days.day(started_ms)
+            key = (stage, category, agency, day.ordinal)
+        else:
+            key = (stage, category, agency, started_ms)
+        cached = self._due.get(key, _UNKNOWN)
+        if cached is not _UNKNOWN:
+            return cached  # type: ignore[return-value]
+        if len(self._due) >= CACHE_LIMIT:
+            self._due.clear()
+        levels = self.levels
+        try:
+            seconds, millis = divmod(started_ms, 1000)
+            start = datetime.fromtimestamp(seconds, self.zone) + timedelta(milliseconds=millis)
+            due_ms = epoch_ms(due_at(start, deadline, levels.working_calendar,
+                                     levels.office_hours, self.zone))  # fmt: skip
+            found: _Due = (due_ms, f"{DUE}{due_ms // 1000}")
+        except OutsideCalendarError:
+            found = None
+        self._due[key] = found
+        return found
+
+    def fields(self, record: ComplaintRecord, days: Calendar) -> Fields:
+        """What the complaint adds to each of its service-level aggregates."""
+        last = self._last.get(id(record))
+        if last is not None and last[0] is record:
+            return last[1]
+        found = self._fields(record, days)
+        if len(self._last) >= CACHE_LIMIT:
+            self._last.clear()
+        self._last[id(record)] = (record, found)
+        return found
+
+    def _fields(self, record: ComplaintRecord, days: Calendar) -> Fields:
+        steps = record.steps
+        received = dispatched = reopened = None
+        for at, _, status in steps:  # in time order
+            if status == "received":
+                if received is None:
+                    received = at
+            elif status == "dispatched":
+                if dispatched is None:
+                    dispatched = at
+            elif status == "reopened":
+                reopened = at  # the latest wins: a reopening starts the resolution again
+        if received is None and dispatched is None:
+            return ()
+        earliest: int | None = None
+        earliest_field = ""
+        uncovered = False
+        out: dict[str, int] = {}
+        category, agency = record.category, record.agency
+        for stage, started, ends in (
+            (Stage.FORWARDING, received, _FORWARDING_ENDS),
+            (Stage.FIRST_ACTION, dispatched, _FIRST_ACTION_ENDS),
+            (Stage.RESOLUTION, reopened if reopened is not None else received, _RESOLUTION_ENDS),
+        ):
+            if started is None:
+                continue
+            met = _first_end(steps, ends, started)
+            due = self.due(stage, category, agency, started, days)
+            if due is None:
+                uncovered = uncovered or met is None
+                continue
+            due_ms, due_field = due
+            if met is None:
+                if earliest is None or due_ms < earliest:
+                    earliest, earliest_field = due_ms, due_field
+                continue
+            if met > due_ms:
+                name = _day(days, due_ms).sla_missed
+                out[name] = out.get(name, 0) + 1
+            if stage is Stage.RESOLUTION:
+                met_day = _day(days, met)
+                out[met_day.sla_closed] = out.get(met_day.sla_closed, 0) + 1
+                if met <= due_ms:
+                    out[met_day.sla_on_time] = out.get(met_day.sla_on_time, 0) + 1
+        if steps[-1][2] not in CLOSED:  # only an open complaint is overdue or due
+            if earliest is not None:
+                out[earliest_field] = 1
+            if uncovered:
+                out[UNCOVERED] = 1
+        return tuple(out.items())
+
+
+def service_suffix(group: str, key: str) -> str:
+    """A service-level aggregate's key suffix: service:dimension:living."""
+    return f"service:{group}:{key}"
+
+
+def _first_end(steps: Steps, ends: frozenset[str], since: int) -> int | None:
+    for at, _, status in steps:
+        if at >= since and status in ends:
+            return at
+    return None
+
+
+def _day(days: Calendar, ms: int) -> LocalDay:
+    return days.quarters.get(ms // QUARTER_HOUR_MS) or days.day(ms)
