@@ -10,7 +10,16 @@ from grafana_foundation_sdk.builders import bargauge, dashboard, stat
 from grafana_foundation_sdk.builders import table as table_panel
 from grafana_foundation_sdk.builders import timeseries as timeseries_panel
 
-from dashboards.panels import WALL_REFRESH, ranking, rename, table, thresholds, tile, timeseries
+from dashboards.panels import (
+    WALL_REFRESH,
+    league_table,
+    ranking,
+    rename,
+    table,
+    thresholds,
+    tile,
+    timeseries,
+)
 from dashboards.words import Words
 from pantau.contract.city import CityProfile, DimensionProfile, IndicatorProfile
 from pantau.contract.events import Direction
@@ -44,7 +53,9 @@ def command_center(profile: CityProfile, words: Words) -> dashboard.Dashboard:
     for ranked in (top_categories(words), top_kelurahan(words), top_agencies(words)):
         board = board.with_panel(ranked)
     board = board.with_panel(resolution_p90(words, names))
-    return board.with_panel(resolution_mean(words, names))
+    board = board.with_panel(resolution_mean(words, names))
+    board = board.with_row(dashboard.Row(words.service_levels))
+    return board.with_panel(overdue_by_dimension(words, names)).with_panel(agency_league(words))
 
 
 def dimension_tiles(
@@ -157,6 +168,30 @@ def resolution_p90(words: Words, names: dict[str, str]) -> bargauge.Panel:
 
 def resolution_mean(words: Words, names: dict[str, str]) -> bargauge.Panel:
     return _resolution(words.resolution_mean, "pantau_complaint_resolution_mean_seconds", names)
+
+
+def overdue_by_dimension(words: Words, names: dict[str, str]) -> bargauge.Panel:
+    """Open complaints past a deadline (pantau/state/service_judge.py), per dimension."""
+    expr = "max by (dimension) (pantau_complaints_overdue)"
+    return (
+        ranking(words.overdue_by_dimension, expr, "{{dimension}}")
+        .thresholds(thresholds((None, "green"), (1, "red")))
+        .height(10)
+        .span(9)
+        .overrides(rename(names))
+    )
+
+
+def agency_league(words: Words) -> table_panel.Panel:
+    """Each agency's on-time rate over 30 days, worst first, beside what it has overdue
+    now and what it missed today: one row per agency, joined on the agency."""
+    columns = {
+        "on_time": (words.on_time_30d, "pantau_agency_complaints_on_time_ratio_30d"),
+        "overdue": (words.overdue_now, "pantau_agency_complaints_overdue"),
+        "due": (words.due_24h, "pantau_agency_complaints_due_24h"),
+        "missed": (words.breached_today, "pantau_agency_deadlines_breached_today"),
+    }
+    return league_table(words.agency_league, "name", columns).height(10).span(15)
 
 
 def _resolution(title: str, metric: str, names: dict[str, str]) -> bargauge.Panel:

@@ -97,6 +97,40 @@ def table(title: str, expr: str) -> table_panel.Panel:
     return table_panel.Panel().title(title).datasource(DATASOURCE).with_target(table_query(expr))
 
 
+def league_table(title: str, key: str, columns: dict[str, tuple[str, str]]) -> table_panel.Panel:
+    """One row per `key` (a label), a column per metric: `columns` maps a query's id to
+    (its column's title, the metric). The first column sorts the table, lowest first, and
+    a ratio in it shows as a percentage."""
+    panel = table_panel.Panel().title(title).datasource(DATASOURCE)
+    renamed: dict[str, str] = {}
+    for ref, (column, metric) in columns.items():
+        target = table_query(f"max by ({key}) ({metric})").ref_id(ref)
+        panel = panel.with_target(target)
+        renamed[f"Value #{ref}"] = column
+    first = next(iter(columns.values()))[0]
+    return (
+        panel.with_transformation(models.DataTransformerConfig(id_val="merge", options={}))
+        .with_transformation(
+            models.DataTransformerConfig(
+                id_val="organize",
+                options={"excludeByName": {"Time": True}, "renameByName": renamed},
+            )
+        )
+        .with_transformation(
+            models.DataTransformerConfig(
+                id_val="sortBy", options={"sort": [{"field": first, "desc": False}]}
+            )
+        )
+        .overrides(
+            [
+                dashboard.DashboardFieldConfigSourceOverrides()
+                .matcher(models.MatcherConfig(id_val="byName", options=first))
+                .properties([models.DynamicConfigValue(id_val="unit", value="percentunit")])
+            ]
+        )
+    )
+
+
 def rename(names: dict[str, str]) -> list[Builder[models.DashboardFieldConfigSourceOverrides]]:
     """Overrides that show series named by a key (a dimension's, say) under its label."""
     return [

@@ -29,6 +29,13 @@ class Words:
     top_agencies: str
     resolution_p90: str
     resolution_mean: str
+    service_levels: str
+    overdue_by_dimension: str
+    agency_league: str
+    on_time_30d: str
+    overdue_now: str
+    due_24h: str
+    breached_today: str
 
     def dimension(self, dimension: DimensionProfile) -> str:
         return dimension.label_id if self.language == "id" else dimension.label_en
@@ -56,6 +63,13 @@ INDONESIAN = Words(
     top_agencies="OPD teratas (aduan terbuka)",
     resolution_p90="Waktu penyelesaian p90 (30 hari)",
     resolution_mean="Rata-rata waktu penyelesaian (30 hari)",
+    service_levels="Tenggat layanan",
+    overdue_by_dimension="Aduan lewat tenggat per dimensi",
+    agency_league="Peringkat OPD: tepat waktu (30 hari)",
+    on_time_30d="Tepat waktu 30 hari",
+    overdue_now="Lewat tenggat",
+    due_24h="Tenggat 24 jam",
+    breached_today="Terlewat hari ini",
 )
 
 ENGLISH = Words(
@@ -76,6 +90,13 @@ ENGLISH = Words(
     top_agencies="Top agencies (open complaints)",
     resolution_p90="Time to resolution p90 (30 days)",
     resolution_mean="Mean time to resolution (30 days)",
+    service_levels="Service levels",
+    overdue_by_dimension="Complaints overdue by dimension",
+    agency_league="Agency league: on time (30 days)",
+    on_time_30d="On time, 30 days",
+    overdue_now="Overdue",
+    due_24h="Due in 24 h",
+    breached_today="Missed today",
 )
 
 LANGUAGES: dict[Language, Words] = {"id": INDONESIAN, "en": ENGLISH}

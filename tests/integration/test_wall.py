@@ -32,7 +32,7 @@ from pantau.state.compute import city_figures
 from pantau.state.incident_view import short_id
 from pantau.state.query import StateQuery
 from producers.simulator.feed import SimulationConfig, city_feed
-from tests.factories import alert_document
+from tests.factories import alert_document, complaint_document
 from tests.integration.operators import alerts_cli
 from tests.integration.servers import Server
 from tests.integration.test_intake import _free_port
@@ -240,3 +240,44 @@ async def test_the_map_and_each_card_s_day_of_arrivals_show_the_figures(
     assert any(bar["arrivals"] for card in cards for bar in card["bars"])
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.locator("#map").screenshot(path=str(SCREENSHOTS / "wall-map.png"))
+
+
+async def test_overdue_complaints_show_on_their_dimension_s_card_and_their_tile(
+    wall: Settings, page: Page
+) -> None:
+    # Received three weeks ago and never forwarded: past the desk's 3 working days.
+    weeks_ago = datetime.now(UTC) - timedelta(days=21)
+    with EventPublisher(wall, PROFILE, client_id="test-wall-overdue") as publisher:
+        for n, kelurahan in enumerate(("wates", "wates", "kedundung")):
+            publisher.publish(ComplaintEvent.model_validate(complaint_document(
+                event_id=f"overdue-{n}", complaint_id=f"MJK-OVERDUE-{n}", kelurahan=kelurahan,
+                occurred_at=(weeks_ago + timedelta(minutes=n)).isoformat(),
+                produced_at=(weeks_ago + timedelta(minutes=n)).isoformat(),
+            )))  # fmt: skip
+    await wait_caught_up(wall, PREFIX)
+    query = StateQuery(redis.Redis.from_url(wall.redis_url.get_secret_value()),
+                       KeySpace(PREFIX), PROFILE)  # fmt: skip
+    figures = city_figures(query, PROFILE, query.today(), groups=False, now=query.now())
+    living = figures.dimension("living").complaints.service
+    assert living is not None and living.overdue >= 3
+    areas = {key: area.overdue for key, area in figures.areas.items()}
+    assert areas["wates"] >= 2 and areas["kedundung"] >= 1  # type: ignore[operator]
+    await _wait_for(
+        page,
+        """([living, areas]) => document.querySelector('[data-dimension="living"] '
+             + '[data-figure="overdue"]')?.textContent === living
+             && Object.entries(areas).every(([key, n]) => document.querySelector(
+               `#map-tiles [data-kelurahan="${key}"]`)?.dataset.overdue === String(n))""",
+        [count(living.overdue, "id"), areas],
+    )
+    shown = await page.evaluate(
+        """() => ({ red: getComputedStyle(document.querySelector(
+               '[data-dimension="living"] [data-figure="overdue"]')).color,
+             edged: [...document.querySelectorAll("#map-tiles .tile.overdue")].map(
+               (t) => t.dataset.kelurahan) })"""
+    )
+    assert shown["red"] == "rgb(229, 72, 77)"  # the wall's red, as for alerts
+    assert {"wates", "kedundung"} <= set(shown["edged"])
+    assert set(shown["edged"]) == {key for key, n in areas.items() if n}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.locator("#map").screenshot(path=str(SCREENSHOTS / "wall-map-overdue.png"))

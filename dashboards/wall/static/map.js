@@ -1,12 +1,13 @@
 // The city as a tile map: every kelurahan an equal square where the city profile puts it,
-// each kecamatan outlined and named, each tile coloured by its open complaints. Drawn in
+// each kecamatan outlined and named, each tile filled by its open complaints and edged in
+// red, with the count in a red corner, when some of them are past their deadline. Drawn in
 // SVG in units of its own (a tile is 100 wide), so it scales with the screen; no base map.
 "use strict";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const MAP_WORDS = {
-  id: { title: "Aduan terbuka" },
-  en: { title: "Open complaints" },
+  id: { title: "Aduan terbuka", overdue: "lewat tenggat" },
+  en: { title: "Open complaints", overdue: "overdue" },
 };
 const TILE = 100;
 const GAP = 10; // between tiles; a kecamatan's outline runs along its middle
@@ -53,6 +54,9 @@ function renderLegend(lowers) {
     entry.append(element("i", { class: `swatch c${n}` }), legendText(lowers, n));
     legend.append(entry);
   }
+  const late = element("li", { "data-class": "overdue" });
+  late.append(element("i", { class: "swatch overdue" }), MAP_WORDS[lang].overdue);
+  legend.append(late);
 }
 
 // Where things go, in map units: the name bands exist only when a name sits in them.
@@ -112,7 +116,12 @@ function drawTile(tile, at) {
   const name = svgElement("text", { class: "name", x: x + TILE / 2, y: y + 6 + NAME_SIZE, "font-size": NAME_SIZE });
   lines.forEach((line, n) => name.append(svgElement("tspan", { x: x + TILE / 2, dy: n ? NAME_SIZE * 1.1 : 0 }, line)));
   const count = svgElement("text", { class: "count", x: x + TILE / 2, y: y + TILE - 11, "font-size": COUNT_SIZE });
-  group.append(name, count);
+  // The overdue count sits in the tile's lower right corner, on red, apart from the
+  // open count it is part of.
+  const late = svgElement("g", { class: "late" });
+  late.append(svgElement("rect", { x: x + TILE - 30, y: y + TILE - 26, width: 28, height: 24, rx: 4 }),
+    svgElement("text", { x: x + TILE - 16, y: y + TILE - 8, "font-size": 18 }));
+  group.append(name, count, late);
   return group;
 }
 
@@ -142,9 +151,8 @@ function drawMap(layout) {
   for (const line of svg.querySelectorAll(".tile tspan")) fitText(line, TILE - 8);
 }
 
-// The tiles' counts and colours; the tile's shape and names stay as drawn. A later
-// "overdue" mark belongs on the tile beside the fill, not in it: the fill keeps saying
-// how many are open.
+// The tiles' counts and colours; the tile's shape and names stay as drawn. The overdue
+// mark is the tile's edge and corner, not its fill: the fill keeps saying how many are open.
 function renderMap(layout, areas) {
   const key = JSON.stringify(layout);
   if (key !== drawnMap) { drawMap(layout); drawnMap = key; }
@@ -152,11 +160,16 @@ function renderMap(layout, areas) {
   for (const tile of $("map-tiles").querySelectorAll(".tile")) {
     const area = areas[tile.dataset.kelurahan];
     const open = area ? area.open : 0;
-    tile.setAttribute("class", `tile c${countClass(open, lowers)}`);
+    const overdue = area && area.overdue ? area.overdue : 0;
+    tile.setAttribute("class", `tile c${countClass(open, lowers)}${overdue ? " overdue" : ""}`);
     tile.dataset.open = String(open);
+    tile.dataset.overdue = String(overdue);
     const count = tile.querySelector(".count");
     count.textContent = counts.format(open);
     fitText(count, TILE - 10);
+    const late = tile.querySelector(".late text");
+    late.textContent = overdue ? counts.format(overdue) : "";
+    fitText(late, 24);
   }
   renderLegend(lowers);
 }
