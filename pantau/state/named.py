@@ -4,8 +4,9 @@ records, a replay reproduces and a comparison lists, row by row.
 Names follow the structure (pantau/state/figures.py): "city.complaints.open",
 "living.programs.realization_pct", "living.headline.on_target",
 "indicator.stunting-prevalence.change", "kelurahan.sentanan.complaints.received_today",
-"area.sentanan.open", "living.complaints.service.overdue", and each hour of a dimension's trend by its start in the city's
-time, "living.trend.2026-11-27T14:00+07:00.expected".
+"area.sentanan.open", "living.complaints.service.overdue", and each hour of a
+dimension's trend by its start in the city's time,
+"living.trend.2026-11-27T14:00+07:00.expected".
 Every figure of the structure has a name, so proving the mapping proves everything any
 renderer shows. Labels and keys are the city profile's, not figures, and have none.
 """

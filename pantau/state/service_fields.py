@@ -51,6 +51,7 @@ SERVICE_GROUPS = ("dimension", "agency", "category", "kelurahan")
 Steps = tuple[tuple[int, str, str], ...]
 _Due = tuple[int, str] | None  # (due ms, its sla_due field), None beyond the calendar
 _UNKNOWN = object()
+StageClock = tuple[Stage, int, int | None, _Due]  # (stage, started ms, met ms, due)
 
 
 class ServiceClock:
@@ -132,7 +133,9 @@ class ServiceClock:
         self._last[id(record)] = (record, found)
         return found
 
-    def _fields(self, record: ComplaintRecord, days: Calendar) -> Fields:
+    def clocks(self, record: ComplaintRecord, days: Calendar) -> list[StageClock]:
+        """Each stage whose clock has started: (stage, started ms, met ms or None, its due
+        time or None beyond the calendar), as deadlines.stage_times defines them."""
         steps = record.steps
         received = dispatched = reopened = None
         for at, _, status in steps:  # in time order
@@ -144,22 +147,26 @@ class ServiceClock:
                     dispatched = at
             elif status == "reopened":
                 reopened = at  # the latest wins: a reopening starts the resolution again
-        if received is None and dispatched is None:
-            return ()
-        earliest: int | None = None
-        earliest_field = ""
-        uncovered = False
-        out: dict[str, int] = {}
+        found: list[StageClock] = []
         category, agency = record.category, record.agency
         for stage, started, ends in (
             (Stage.FORWARDING, received, _FORWARDING_ENDS),
             (Stage.FIRST_ACTION, dispatched, _FIRST_ACTION_ENDS),
             (Stage.RESOLUTION, reopened if reopened is not None else received, _RESOLUTION_ENDS),
         ):
-            if started is None:
-                continue
-            met = _first_end(steps, ends, started)
-            due = self.due(stage, category, agency, started, days)
+            if started is not None:
+                met = _first_end(steps, ends, started)
+                found.append(
+                    (stage, started, met, self.due(stage, category, agency, started, days))
+                )
+        return found
+
+    def _fields(self, record: ComplaintRecord, days: Calendar) -> Fields:
+        earliest: int | None = None
+        earliest_field = ""
+        uncovered = False
+        out: dict[str, int] = {}
+        for stage, _, met, due in self.clocks(record, days):
             if due is None:
                 uncovered = uncovered or met is None
                 continue
@@ -176,12 +183,26 @@ class ServiceClock:
                 out[met_day.sla_closed] = out.get(met_day.sla_closed, 0) + 1
                 if met <= due_ms:
                     out[met_day.sla_on_time] = out.get(met_day.sla_on_time, 0) + 1
-        if steps[-1][2] not in CLOSED:  # only an open complaint is overdue or due
+        if record.steps[-1][2] not in CLOSED:  # only an open complaint is overdue or due
             if earliest is not None:
                 out[earliest_field] = 1
             if uncovered:
                 out[UNCOVERED] = 1
         return tuple(out.items())
+
+    def deadlines(self, record: ComplaintRecord, days: Calendar) -> tuple[int | None, int | None]:
+        """(its resolution's due ms, the earliest due ms of a stage still running while it
+        is open): what Open311 answers as expected_datetime, and whether it is overdue."""
+        resolution = running = None
+        is_open = record.steps[-1][2] not in CLOSED
+        for stage, _, met, due in self.clocks(record, days):
+            if due is None:
+                continue
+            if stage is Stage.RESOLUTION:
+                resolution = due[0]
+            if met is None and is_open and (running is None or due[0] < running):
+                running = due[0]
+        return resolution, running
 
 
 def service_suffix(group: str, key: str) -> str:

@@ -16,7 +16,7 @@ from pantau.contract.events import Channel, ComplaintEvent, ComplaintStatus, Ide
 from pantau.contract.events import event_from_mapping as validate_event
 from producers.intake.context import IntakeContext, intake_context
 from producers.intake.errors import agency_errors
-from producers.intake.store import RequestView
+from producers.intake.store import DEADLINES, RequestView
 
 router = APIRouter(prefix="/api/v1", tags=["Agencies"])
 Context = Annotated[IntakeContext, Depends(intake_context)]
@@ -78,7 +78,8 @@ def _status_event(
 ) -> ComplaintEvent:
     document: dict[str, Any] = {}
     if known is not None:
-        document.update(known.model_dump(exclude={"requested_at", "updated_at", "status"}))
+        document.update(known.model_dump(exclude={"requested_at", "updated_at", "status",
+                                                  *DEADLINES}))  # fmt: skip
     document.update(update.model_dump(exclude_none=True))
     category = context.profile.category_by_key.get(document.get("category", ""))
     if category is not None:

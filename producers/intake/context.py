@@ -32,6 +32,8 @@ class RequestViews(Protocol):
         self, start: datetime, end: datetime, limit: int
     ) -> list[RequestView]: ...
 
+    def now(self) -> datetime: ...
+
 
 class ReceiptDesk(Protocol):
     """What the routes ask of the receipts (producers/intake/receipts.py)."""

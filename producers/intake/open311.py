@@ -153,6 +153,13 @@ def search_requests(
     start_date: Annotated[W3CDateTime | None, Query()] = None,
     end_date: Annotated[W3CDateTime | None, Query()] = None,
     status: Annotated[str | None, Query(pattern="^(open|closed)(,(open|closed))?$")] = None,
+    overdue: Annotated[
+        bool | None,
+        Query(
+            description="true: only open requests past a service-level deadline of a stage "
+            "not yet done; false: only the others. Pantau's extension of the standard."
+        ),
+    ] = None,
 ) -> list[dict[str, Any]]:
     if service_request_id:
         views = context.store.get_many([i.strip() for i in service_request_id.split(",")])
@@ -162,11 +169,13 @@ def search_requests(
         start = _aware(start_date) or _days_before(end, 90)
         views = context.store.requested_between(start, end, MAX_RESULTS)
     wanted = set(status.split(",")) if status else {"open", "closed"}
+    now = context.store.now()
     return [
         _as_open311(view, context)
         for view in views
         if (service_code is None or view.category in service_code.split(","))
         and ("open" if view.is_open else "closed") in wanted
+        and (overdue is None or view.overdue(now) == overdue)
     ]
 
 
@@ -248,7 +257,8 @@ def _as_open311(view: RequestView, context: IntakeContext) -> dict[str, Any]:
         "service_notice": "",
         "requested_datetime": view.requested_at.isoformat(),
         "updated_datetime": view.updated_at.isoformat(),
-        "expected_datetime": None,
+        # The resolution's deadline under the city's service levels.
+        "expected_datetime": None if view.expected_at is None else view.expected_at.isoformat(),
         "address": context.profile.address_of(view.kelurahan),
         "address_id": None,
         "zipcode": None,

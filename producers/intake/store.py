@@ -12,10 +12,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from pantau.contract.events import Channel, ComplaintEvent, ComplaintStatus
 from pantau.contract.keys import KeySpace
+from pantau.state.calendar import epoch_ms
+from pantau.state.complaints import calendar
 from pantau.state.query import StateQuery
 from pantau.state.records import ComplaintRecord
+from pantau.state.service_fields import ServiceClock
 
 CLOSED = frozenset({ComplaintStatus.RESOLVED, ComplaintStatus.REJECTED})
+# A view's fields computed when it is read, never stored: time changes what they say.
+DEADLINES = frozenset({"expected_at", "due_at"})
 
 
 class RequestView(BaseModel):
@@ -35,10 +40,17 @@ class RequestView(BaseModel):
     lon: float | None
     requested_at: AwareDatetime
     updated_at: AwareDatetime
+    # From the city's service levels when read (RequestStore): its resolution's deadline,
+    # and the earliest deadline of a stage still running while it is open.
+    expected_at: AwareDatetime | None = None
+    due_at: AwareDatetime | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status not in CLOSED
+
+    def overdue(self, now: datetime) -> bool:
+        return self.due_at is not None and self.due_at < now
 
     @classmethod
     def first_seen(cls, event: ComplaintEvent) -> RequestView:
@@ -85,11 +97,31 @@ class RequestView(BaseModel):
         )
 
 
+def _provisional(view: RequestView) -> ComplaintRecord:
+    """A record of what intake saw, until the stream has applied it: received when it was
+    requested, and its latest status since."""
+    steps: tuple[tuple[int, str, str], ...] = ((epoch_ms(view.requested_at), "", "received"),)
+    if view.status is not ComplaintStatus.RECEIVED:
+        steps += ((epoch_ms(view.updated_at), "~", view.status.value),)
+    return ComplaintRecord(view.complaint_id, view.dimension, view.category, view.agency,
+                           view.kecamatan, view.kelurahan, view.channel.value, steps)  # fmt: skip
+
+
+def _instant(ms: int | None) -> datetime | None:
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
+
+
 class RequestStore:
     def __init__(self, client: redis.Redis, keys: KeySpace, live: StateQuery | None = None) -> None:
         self._redis = client
         self._keys = keys
         self._live = live
+        # Deadlines come with the live state's profile; without it, views have none.
+        self._service = None if live is None else ServiceClock.of(live.profile)
+
+    def now(self) -> datetime:
+        """The instant deadlines are judged at: the live state's clock (settings.clock)."""
+        return self._live.now() if self._live is not None else datetime.now(UTC)
 
     def get(self, complaint_id: str) -> RequestView | None:
         raw = self._redis.get(self._keys.intake_request(complaint_id))
@@ -111,14 +143,24 @@ class RequestStore:
     def _current(self, complaint_id: str, seen: RequestView | None) -> RequestView | None:
         record = self._live.complaint(complaint_id) if self._live else None
         if record is None:
-            return seen
+            return None if seen is None else self._with_deadlines(seen, _provisional(seen))
         live = RequestView.from_live(record, seen)
         # Intake answers a status step before the stream applies it: keep the newer view.
-        return seen if seen is not None and seen.updated_at > live.updated_at else live
+        if seen is not None and seen.updated_at > live.updated_at:
+            return self._with_deadlines(seen, _provisional(seen))
+        return self._with_deadlines(live, record)
+
+    def _with_deadlines(self, view: RequestView, record: ComplaintRecord) -> RequestView:
+        if self._service is None:
+            return view
+        resolution, running = self._service.deadlines(record, calendar(self._service.zone))
+        return view.model_copy(update={"expected_at": _instant(resolution),
+                                       "due_at": _instant(running)})  # fmt: skip
 
     def put(self, view: RequestView) -> None:
         pipeline = self._redis.pipeline(transaction=True)
-        pipeline.set(self._keys.intake_request(view.complaint_id), view.model_dump_json())
+        stored = view.model_dump_json(exclude=set(DEADLINES))
+        pipeline.set(self._keys.intake_request(view.complaint_id), stored)
         pipeline.zadd(
             self._keys.intake_requests, {view.complaint_id: view.requested_at.timestamp()}
         )

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -22,11 +23,12 @@ from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
 from pantau.contract.topics import COMPLAINTS
 from pantau.publisher import EventPublisher
+from pantau.state.deadlines import stage_times
 from producers.intake.app import create_app
 from producers.intake.cli import build_context
 from tests.factories import complaint_document
 from tests.integration.kafka_helpers import consume_until
-from tests.integration.worker_helpers import start_worker, stop, wait_caught_up
+from tests.integration.worker_helpers import PROFILE, start_worker, stop, wait_caught_up
 
 API_KEY = "test-key-1"
 
@@ -208,6 +210,9 @@ async def test_complaints_of_any_producer_are_answered_from_the_live_state(
 ) -> None:
     complaint_id = f"LIVE-{secrets.token_hex(4)}"
     steps = [("received", "2026-11-27T08:00:00+07:00"), ("resolved", "2026-11-27T15:30:00+07:00")]
+    # Another, received three weeks ago and never forwarded: past the desk's deadline.
+    forgotten = f"LATE-{secrets.token_hex(4)}"
+    weeks_ago = (datetime.now(UTC) - timedelta(days=21)).isoformat()
     with EventPublisher(live_stack, client_id="pantau-intake-live-test") as publisher:
         for number, (status, at) in enumerate(steps):
             publisher.publish(
@@ -220,6 +225,9 @@ async def test_complaints_of_any_producer_are_answered_from_the_live_state(
                     )
                 )
             )
+        publisher.publish(event_from_mapping(complaint_document(
+            event_id=f"{forgotten}-0", complaint_id=forgotten, occurred_at=weeks_ago,
+        )))  # fmt: skip
     assert intake.get(f"/requests/{complaint_id}.json").status_code == 404, "not applied yet"
 
     worker = start_worker(
@@ -235,3 +243,17 @@ async def test_complaints_of_any_producer_are_answered_from_the_live_state(
     assert view["updated_datetime"].startswith("2026-11-27T08:30:00")
     assert view["address"] == "Kel. Wates, Kec. Magersari"
     assert view["agency_responsible"] == "Dinas Pekerjaan Umum dan Penataan Ruang"
+    # A road (a field check) is resolved within 60 working days of its receipt: Open311's
+    # expected_datetime is that deadline, as the service levels compute it.
+    received = int(datetime.fromisoformat(steps[0][1]).timestamp() * 1000)
+    resolution = stage_times([(received, "e", "received")], "jalan-rusak", "dpupr",
+                             PROFILE.service_levels, PROFILE.timezone)[2]  # fmt: skip
+    assert resolution.due_ms is not None
+    assert datetime.fromisoformat(view["expected_datetime"]) == datetime.fromtimestamp(
+        resolution.due_ms / 1000, UTC
+    )
+    both = f"{complaint_id},{forgotten}"
+    overdue = intake.get("/requests.json", params={"service_request_id": both, "overdue": "true"})
+    assert [v["service_request_id"] for v in overdue.json()] == [forgotten]
+    on_time = intake.get("/requests.json", params={"service_request_id": both, "overdue": "false"})
+    assert [v["service_request_id"] for v in on_time.json()] == [complaint_id]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
@@ -33,6 +33,10 @@ class KeptPublisher:
 @dataclass
 class DictStore:
     views: dict[str, RequestView] = field(default_factory=dict)
+    clock: datetime | None = None  # the instant deadlines are judged at; None: real time
+
+    def now(self) -> datetime:
+        return self.clock or datetime.now(UTC)
 
     def get(self, complaint_id: str) -> RequestView | None:
         return self.views.get(complaint_id)

@@ -16,8 +16,10 @@ from pantau.contract.city import load_city_profile
 from pantau.contract.events import ComplaintEvent, ComplaintStatus, event_from_mapping
 from pantau.contract.service_levels import ServiceLevels, Stage
 from pantau.state.calendar import epoch_ms
+from pantau.state.complaints import calendar
 from pantau.state.deadlines import StageTimes, Step, stage_times
 from pantau.state.records import ComplaintRecord, apply_complaint
+from pantau.state.service_fields import ServiceClock
 from tests.factories import complaint_document
 
 PROFILE = load_city_profile("mojokerto")
@@ -188,6 +190,22 @@ def test_a_stage_is_met_after_it_started_and_due_after_it_started(timeline: list
             assert stage.met_ms is None or stage.met_ms >= stage.started_ms
         else:
             assert stage.due_ms is None and stage.met_ms is None
+
+
+@settings(max_examples=300)
+@given(timelines())
+def test_the_folds_clocks_agree_with_these_stages(timeline: list[Step]) -> None:
+    # The fold's own, cached road to the same stages (service_fields.py).
+    record = ComplaintRecord("C-1", "environment", "sampah", "dlh", "magersari", "wates",
+                             "whatsapp", tuple(sorted(timeline)))  # fmt: skip
+    clocks = ServiceClock.of(PROFILE).clocks(record, calendar(PROFILE.timezone))
+    found = {stage: (started, met, None if due is None else due[0])
+             for stage, started, met, due in clocks}  # fmt: skip
+    for stage in times(timeline):
+        if stage.started_ms is None:
+            assert stage.stage not in found
+        else:
+            assert found[stage.stage] == (stage.started_ms, stage.met_ms, stage.due_ms)
 
 
 def test_the_runtime_never_imports_the_holidays_library() -> None:
