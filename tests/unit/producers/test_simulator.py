@@ -15,7 +15,12 @@ from pantau.contract.events import (
     ProgramEvent,
     encode_event,
 )
+from pantau.contract.topics import COMPLAINTS
+from pantau.state.compute import city_figures
+from pantau.state.memory import MemoryState
+from pantau.state.service_fields import ServiceClock
 from producers.cli import parse_spike
+from producers.simulator.complaints import agency_pace
 from producers.simulator.feed import SimulationConfig, city_feed, paced
 from producers.simulator.rhythm import Spike
 
@@ -161,3 +166,24 @@ def test_complaints_carry_the_profile_prefix_and_land_around_its_centre(
     assert all(c.complaint_id.startswith("SBY-") for c in complaints)
     assert all(abs(c.lat - -7.25) < 0.02 and abs(c.lon - 112.75) < 0.02 for c in complaints
                if c.lat is not None and c.lon is not None)  # fmt: skip
+
+
+def test_most_complaints_meet_their_deadlines_and_some_agencies_lag() -> None:
+    # What the demo's league table shows: not all 100 %, not all late.
+    profile = load_city_profile("mojokerto")
+    start = datetime(2026, 10, 20, tzinfo=profile.timezone)
+    now = start + timedelta(days=35)
+    feed = city_feed(profile, SimulationConfig(start, seed=7, complaints_per_day=150))
+    complaints = [e for e in itertools.takewhile(lambda e: e.occurred_at < now, feed)
+                  if e.kind == "complaint"]  # fmt: skip
+    state = MemoryState(profile.timezone, ServiceClock.of(profile))
+    state.apply(COMPLAINTS.name, 0, complaints)
+    figures = city_figures(state, profile, now.date(), now=now)
+    city = figures.complaints.service
+    assert city is not None and city.on_time_pct_30d is not None
+    assert 75 <= city.on_time_pct_30d <= 95 and city.overdue > 0
+    rates = [rate for a in figures.agencies.values()
+             if a.service is not None and a.service.closed_30d >= 50
+             and (rate := a.service.on_time_pct_30d) is not None]  # fmt: skip
+    assert max(rates) == 100.0 and min(rates) < 80
+    assert agency_pace("dlh") > agency_pace("dispendukcapil")
