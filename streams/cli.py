@@ -57,7 +57,9 @@ def detect(
     from prometheus_client import CollectorRegistry, ProcessCollector
 
     from pantau.context import context_of
+    from pantau.detection.breaches import BreachTracker
     from pantau.health import HealthServer, Heartbeat
+    from streams.deadline_watcher import DeadlineWatcher
     from streams.detector import SpikeDetector, run_forever
     from streams.detector_metrics import DetectorMetrics
     from streams.watermark import AppliedOffsets
@@ -79,4 +81,5 @@ def detect(
     heartbeat = Heartbeat(stale_after=max(3 * interval, 60.0))
     HealthServer(registry, heartbeat, settings.detector_bind, settings.detector_port).start()
     with context.publisher(client_id="pantau-detector") as publisher:
-        run_forever(detector, publisher, interval, metrics, heartbeat)
+        deadlines = DeadlineWatcher(context.query, context.redis, context.keys, BreachTracker())
+        run_forever(detector, publisher, interval, metrics, heartbeat, deadlines)

@@ -32,6 +32,7 @@ from pantau.detection.persist import restore_tracker, tracker_state
 from pantau.detection.spike import SpikePolicy, SpikeTracker, SpikeVerdict, policy_for
 from pantau.health import Heartbeat
 from pantau.state.query import StateQuery
+from streams.deadline_watcher import DeadlineWatcher
 from streams.detector_metrics import DetectorMetrics
 from streams.watermark import ApplyProgress, PartitionProgress, complete_through
 
@@ -177,8 +178,14 @@ class AlertSink(Protocol):
     def publish_confirmed(self, event: AlertEvent, timeout: float = 30.0) -> tuple[int, int]: ...
 
 
-def evaluate_once(detector: SpikeDetector, sink: AlertSink, metrics: DetectorMetrics) -> None:
-    """Evaluate, publish (acknowledged), then remember the new place in event time."""
+def evaluate_once(
+    detector: SpikeDetector,
+    sink: AlertSink,
+    metrics: DetectorMetrics,
+    deadlines: DeadlineWatcher | None = None,
+) -> None:
+    """Evaluate, publish (acknowledged), then remember the new place in event time; the
+    deadline watcher's breaches too, when there is one."""
     for alert in detector.evaluate():
         sink.publish_confirmed(alert)
         metrics.alerts.labels(status=alert.status.value).inc()
@@ -187,6 +194,15 @@ def evaluate_once(detector: SpikeDetector, sink: AlertSink, metrics: DetectorMet
             alert.alertname, alert.status.value, alert.group, alert.value,
             alert.observed, alert.window_minutes, alert.expected,
         )  # fmt: skip
+    # Not before the detector's first run, which waits for the workers to catch up: until
+    # then, steps that met deadlines may still be waiting in Kafka, and complaints dealt
+    # with long ago would look overdue.
+    if deadlines is not None and detector.minute is not None:
+        for alert in deadlines.evaluate():
+            sink.publish_confirmed(alert)
+            metrics.alerts.labels(status=alert.status.value).inc()
+            log.warning("%s %s %s %s: %d overdue", alert.alertname, alert.status.value,
+                        alert.value, alert.stage, alert.observed)  # fmt: skip
     detector.save()
     metrics.evaluated(detector.minute)
 
@@ -197,8 +213,9 @@ def run_forever(
     interval: float,
     metrics: DetectorMetrics,
     heartbeat: Heartbeat,
+    deadlines: DeadlineWatcher | None = None,
 ) -> None:
     while True:
-        evaluate_once(detector, sink, metrics)
+        evaluate_once(detector, sink, metrics, deadlines)
         heartbeat.beat()
         time.sleep(interval)

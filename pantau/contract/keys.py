@@ -31,6 +31,11 @@ pantau:{pantau.programs.1}:agg:programs:dimension:environment
     (hundredths of a percent, so sums stay exact)
 pantau:{pantau.indicators.0}:agg:indicators:dimension:living
     hash: indicator id -> 1 (which indicators the partition holds)
+pantau:{pantau.complaints.3}:agg:service:agency:dpupr
+    hash: the service levels of the complaints (pantau/state/service_fields.py), per
+    dimension, agency, category and kelurahan: sla_due:<stage>:<epoch s> (open, by the
+    earliest running deadline), sla_missed:<day>, sla_closed:<day>, sla_on_time:<day>,
+    sla_uncovered
 pantau:changes
     pub/sub channel: {"topic", "partition", "offset"} after every committed batch
 
@@ -39,6 +44,9 @@ Spike detection, owner the detector (`pantau run detect`):
 pantau:detector:state
     string: JSON of the last evaluated minute and each group's open spike, so a restarted
     detector neither repeats nor forgets an alert; its age is the detector's health check
+pantau:detector:deadlines
+    string: JSON {"firing": [[agency, stage, since], ...]}: the deadline watcher's breaches
+    that are firing (streams/deadline_watcher.py)
 
 Alerts, owner the notifier (`pantau run alerts`; pantau/state/alerts.py):
 
@@ -147,6 +155,10 @@ class KeySpace:
     @property
     def detector_state(self) -> str:
         return f"{self.prefix}:detector:state"
+
+    @property
+    def deadline_watcher_state(self) -> str:
+        return f"{self.prefix}:detector:deadlines"
 
     # Alerts (the notifier).
 

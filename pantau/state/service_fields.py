@@ -5,8 +5,9 @@ has a deadline in working time. To the service-level aggregate of each of its gr
 but the city (`service:dimension:living`, and its agency's, category's and kelurahan's;
 the city is its dimensions' sum, taken when read) a complaint adds:
 
-- `sla_due:<epoch s>` 1 while it is open with a stage clock running: the earliest
-  deadline among its running stages. "Overdue now", "due within 24 hours" and "breached
+- `sla_due:<stage>:<epoch s>` 1 while it is open with a stage clock running: the
+  earliest deadline among its running stages, and that stage (the deadline watcher pages
+  an agency per stage). "Overdue now", "due within 24 hours" and "breached
   today" are counted from these fields when they are read, against the city's clock, so
   they change as time passes without a timer that could drift or be missed.
 - `sla_missed:<day>` for each stage met after its deadline, on the local day the
@@ -116,7 +117,7 @@ class ServiceClock:
             start = datetime.fromtimestamp(seconds, self.zone) + timedelta(milliseconds=millis)
             due_ms = epoch_ms(due_at(start, deadline, levels.working_calendar,
                                      levels.office_hours, self.zone))  # fmt: skip
-            found: _Due = (due_ms, f"{DUE}{due_ms // 1000}")
+            found: _Due = (due_ms, f"{DUE}{stage}:{due_ms // 1000}")
         except OutsideCalendarError:
             found = None
         self._due[key] = found

@@ -2,7 +2,7 @@
 the city's clock (see service_fields.py for what the worker counts).
 
 The worker's fields do not change when time passes; what they mean does. A running
-deadline (`sla_due:<epoch s>`) is overdue once the instant passes it, so "overdue now"
+deadline (`sla_due:<stage>:<epoch s>`) is overdue once the instant passes it, so "overdue now"
 is exact at whatever instant the wall, Prometheus or an audit asks about, and no timer
 has to move anything when a deadline falls.
 """
@@ -37,7 +37,7 @@ class ServiceJudge:
         for name, count in fields.items():
             if not name.startswith(DUE):
                 continue
-            due_s = int(name[len(DUE) :])
+            due_s = int(name.rpartition(":")[2])
             if due_s < self.now_s:
                 overdue += count
                 if due_s >= self.today_start_s:
@@ -55,3 +55,13 @@ class ServiceJudge:
             on_time_pct_30d=round(100 * on_time / closed, 1) if closed else None,
             uncovered=fields[UNCOVERED],
         )
+
+    def overdue_by_stage(self, fields: Counter[str]) -> dict[str, int]:
+        """Open complaints past a deadline, by the stage whose deadline it is."""
+        found: dict[str, int] = {}
+        for name, count in fields.items():
+            if name.startswith(DUE) and count:
+                stage, _, due_s = name[len(DUE) :].rpartition(":")
+                if int(due_s) < self.now_s:
+                    found[stage] = found.get(stage, 0) + count
+        return found

@@ -265,10 +265,10 @@ async def test_overdue_complaints_show_on_their_dimension_s_card_and_their_tile(
     await _wait_for(
         page,
         """([living, areas]) => document.querySelector('[data-dimension="living"] '
-             + '[data-figure="overdue"]')?.textContent === living
+             + '[data-figure="overdue"]')?.dataset.value === living
              && Object.entries(areas).every(([key, n]) => document.querySelector(
                `#map-tiles [data-kelurahan="${key}"]`)?.dataset.overdue === String(n))""",
-        [count(living.overdue, "id"), areas],
+        [str(living.overdue), areas],
     )
     shown = await page.evaluate(
         """() => ({ red: getComputedStyle(document.querySelector(

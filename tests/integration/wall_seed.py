@@ -26,7 +26,7 @@ from pantau.state.incident_log import IncidentLog
 from pantau.state.incident_view import incident_views
 from pantau.state.store import PartitionBatch, StateStore
 from producers.simulator.feed import SimulationConfig, city_feed
-from tests.factories import alert_document, indicator_document
+from tests.factories import alert_document, complaint_document, indicator_document
 from tests.integration.worker_helpers import PROFILE
 
 T = TypeVar("T")
@@ -67,6 +67,15 @@ def city_events(now: datetime) -> list[AnyEvent]:
                 )
             )
         )
+    # Complaints received ten days ago and never forwarded: past the desk's deadline, so
+    # the cards and tiles show their overdue marks (a two-digit count in Wates).
+    forgotten = now - timedelta(days=10)
+    for n, kelurahan in enumerate(["wates"] * 12 + ["meri", "blooto", "gedongan"]):
+        events.append(ComplaintEvent.model_validate(complaint_document(
+            event_id=f"wall-fit-overdue-{n}", complaint_id=f"MJK-FIT-OVERDUE-{n}",
+            kelurahan=kelurahan, kecamatan=PROFILE.kecamatan_of_kelurahan[kelurahan],
+            occurred_at=(forgotten + timedelta(minutes=n)).isoformat(),
+        )))  # fmt: skip
     return events
 
 

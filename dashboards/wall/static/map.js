@@ -15,6 +15,7 @@ const BAND = 24; // the strip above or below the tiles that holds kecamatan name
 const EDGE = 4; // room for the outline at the map's border
 const NAME_SIZE = 18;
 const COUNT_SIZE = 32;
+const LATE_WIDTH = 28; // the overdue corner
 let drawnMap = ""; // the layout drawn, so a snapshot redraws only what changes
 
 function svgElement(tag, attributes = {}, text = "") {
@@ -119,8 +120,8 @@ function drawTile(tile, at) {
   // The overdue count sits in the tile's lower right corner, on red, apart from the
   // open count it is part of.
   const late = svgElement("g", { class: "late" });
-  late.append(svgElement("rect", { x: x + TILE - 30, y: y + TILE - 26, width: 28, height: 24, rx: 4 }),
-    svgElement("text", { x: x + TILE - 16, y: y + TILE - 8, "font-size": 18 }));
+  late.append(svgElement("rect", { x: x + TILE - LATE_WIDTH - 2, y: y + TILE - 26, width: LATE_WIDTH, height: 24, rx: 4 }),
+    svgElement("text", { x: x + TILE - 2 - LATE_WIDTH / 2, y: y + TILE - 8, "font-size": 18 }));
   group.append(name, count, late);
   return group;
 }
@@ -166,10 +167,14 @@ function renderMap(layout, areas) {
     tile.dataset.overdue = String(overdue);
     const count = tile.querySelector(".count");
     count.textContent = counts.format(open);
-    fitText(count, TILE - 10);
+    // With an overdue corner, the open count centres in the room left of it.
+    const left = +tile.querySelector("rect").getAttribute("x");
+    const room = overdue ? TILE - LATE_WIDTH - 6 : TILE - 10;
+    count.setAttribute("x", String(left + (overdue ? (TILE - LATE_WIDTH) / 2 : TILE / 2)));
+    fitText(count, room);
     const late = tile.querySelector(".late text");
     late.textContent = overdue ? counts.format(overdue) : "";
-    fitText(late, 24);
+    fitText(late, LATE_WIDTH - 4);
   }
   renderLegend(lowers);
 }

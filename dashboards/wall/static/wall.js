@@ -4,7 +4,7 @@
 const WORDS = {
   id: {
     title: "Pusat Komando Smart City", open: "aduan terbuka", received: "Diterima hari ini",
-    resolved: "Selesai hari ini", overdue: "Lewat tenggat", realization: "Realisasi program", alerts: "Peringatan aktif",
+    resolved: "Selesai hari ini", overdue: "lewat tenggat", realization: "Realisasi program", alerts: "Peringatan aktif",
     newest: "Aduan terbaru", noAlerts: "Tidak ada peringatan", acknowledged: "diakui oleh",
     target: "target", more: "lainnya", critical: "kritis", warning: "peringatan", with: "bersama",
     units: { visits: "kunjungan", index: "" },
@@ -14,7 +14,7 @@ const WORDS = {
   },
   en: {
     title: "Smart City Command Center", open: "open complaints", received: "Received today",
-    resolved: "Resolved today", overdue: "Overdue", realization: "Program realization", alerts: "Active alerts",
+    resolved: "Resolved today", overdue: "overdue", realization: "Program realization", alerts: "Active alerts",
     newest: "Newest complaints", noAlerts: "No alerts", acknowledged: "acknowledged by",
     target: "target", more: "more", critical: "critical", warning: "warning", with: "with",
     units: { visits: "visits", index: "" },
@@ -61,12 +61,13 @@ function card(dimension) {
   // The open count and, beside it, the last day of arrivals (trend.js).
   const open = element("div", { class: "open" });
   const count = element("div", { class: "count" });
-  count.append(element("span", { "data-figure": "open" }), element("small", {}, words.open));
+  // Under the open count, how many of them are past a service-level deadline.
+  count.append(element("span", { "data-figure": "open" }), element("small", {}, words.open),
+    element("small", { class: "late", "data-figure": "overdue" }));
   open.append(count, trendFigure());
   node.append(open);
   for (const [figure, label] of [["received_today", words.received],
-      ["resolved_today", words.resolved], ["overdue", words.overdue],
-      ["realization_pct", words.realization]]) {
+      ["resolved_today", words.resolved], ["realization_pct", words.realization]]) {
     const row = element("div", { class: "row" }, label);
     row.append(element("b", { "data-figure": figure }));
     node.append(row);
@@ -94,8 +95,10 @@ function renderDimensions(dimensions, alerts) {
     // Open complaints past a service-level deadline (pantau/state/service_judge.py): red
     // while there are any, since each one is a promise to a citizen already broken.
     const overdue = complaints.service ? complaints.service.overdue : null;
-    set("overdue", overdue === null ? "–" : counts.format(overdue));
-    node.querySelector('[data-figure="overdue"]').classList.toggle("bad", overdue > 0);
+    const late = node.querySelector('[data-figure="overdue"]');
+    late.textContent = overdue === null ? "" : `${counts.format(overdue)} ${words.overdue}`;
+    late.dataset.value = overdue === null ? "" : String(overdue);
+    late.classList.toggle("bad", overdue > 0);
     set("realization_pct", realization === null ? "–" : `${numbers.format(realization)}%`);
     const headline = node.querySelector('[data-figure="headline"]');
     headline.replaceChildren();

@@ -58,6 +58,9 @@ def test_an_unforwarded_complaint_becomes_overdue_when_its_deadline_passes() -> 
     assert (after.overdue, after.due_24h, after.breached_today) == (1, 0, 1)
     next_day = _judged(state, FORWARDING_DUE + timedelta(hours=18))
     assert (next_day.overdue, next_day.breached_today) == (1, 0)
+    fields = state.aggregate(COMPLAINTS.name, "service:agency:dpupr")
+    judge = ServiceJudge(FORWARDING_DUE + timedelta(seconds=1), FORWARDING_DUE.date(), ZONE)
+    assert judge.overdue_by_stage(fields) == {"forwarding": 1}
 
 
 def test_a_late_forwarding_is_a_breach_of_the_day_it_fell_due_and_the_clock_moves_on() -> None:
@@ -67,7 +70,7 @@ def test_a_late_forwarding_is_a_breach_of_the_day_it_fell_due_and_the_clock_move
     # The agency's first action is due five working days after Friday: Friday 11 December.
     assert fields == {
         "sla_missed:2026-12-03": 1,
-        f"sla_due:{int(datetime(2026, 12, 11, 16, tzinfo=ZONE).timestamp())}": 1,
+        f"sla_due:first_action:{int(datetime(2026, 12, 11, 16, tzinfo=ZONE).timestamp())}": 1,
     }
     assert _judged(state, friday + timedelta(hours=1)).overdue == 0
     thursday_evening = _judged(state, FORWARDING_DUE + timedelta(hours=1))
@@ -102,7 +105,8 @@ def test_a_reopening_starts_the_resolution_clock_again() -> None:
     fields = state.aggregate(COMPLAINTS.name, "service:agency:dpupr")
     assert not any(name.startswith(("sla_closed", "sla_on_time")) for name in fields)
     (due,) = (name for name in fields if name.startswith("sla_due:"))
-    assert datetime.fromtimestamp(int(due.split(":")[1]), ZONE).date().year == 2027
+    assert due.startswith("sla_due:resolution:")
+    assert datetime.fromtimestamp(int(due.split(":")[2]), ZONE).date().year == 2027
 
 
 def test_a_deadline_beyond_the_calendar_is_said_not_guessed() -> None:
@@ -113,7 +117,7 @@ def test_a_deadline_beyond_the_calendar_is_said_not_guessed() -> None:
     # Its forwarding deadline, within 2027, still runs.
     fields = state.aggregate(COMPLAINTS.name, "service:agency:dpupr")
     assert [name for name in fields if name.startswith("sla_due:")] == [
-        f"sla_due:{int(datetime(2027, 12, 23, 16, tzinfo=ZONE).timestamp())}"
+        f"sla_due:forwarding:{int(datetime(2027, 12, 23, 16, tzinfo=ZONE).timestamp())}"
     ]
 
 
