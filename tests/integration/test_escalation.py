@@ -1,7 +1,8 @@
 """Nobody fakes, silences or leaves an incident unanswered: Alertmanager needs its
 secret, an acknowledgement an operator's key and a comment; an incident nobody takes is
 paged to the next tier of the city's escalation, again and again, until someone does;
-every step is on its topic for the audit. Real Kafka, Redis and notifier."""
+every step is on its topic for the audit; complaints past a deadline page their agency.
+Real Kafka, Redis, worker and notifier."""
 
 from __future__ import annotations
 
@@ -9,25 +10,37 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import redis
 import yaml
 from fastapi import FastAPI, Request, Response
+from prometheus_client import CollectorRegistry
 
 from consumers.alerts.service import create_app
 from pantau.context import Context
 from pantau.contract.alerts import AlertEvent
 from pantau.contract.city import profile_path
+from pantau.contract.events import ComplaintEvent
+from pantau.contract.keys import KeySpace
 from pantau.contract.settings import Settings
+from pantau.detection.breaches import BreachTracker
 from pantau.publisher import EventPublisher
-from tests.factories import alert_document
+from pantau.state.collector import CityStateCollector
+from pantau.state.compute import city_figures
+from pantau.state.query import StateQuery
+from streams.deadline_watcher import DeadlineWatcher
+from tests.factories import alert_document, complaint_document
 from tests.integration.operators import alerts_cli
 from tests.integration.servers import Server, eventually
 from tests.integration.test_intake import _free_port
+from tests.integration.worker_helpers import PROFILE, start_worker, stop, wait_caught_up
 
 PREFIX = "pantau-t-escalation"
+SLA_PREFIX = "pantau-t-sla"
 ROLES = ("desk-operator", "agency-head", "command-chief")
 
 
@@ -159,3 +172,90 @@ def test_an_unanswered_incident_climbs_the_tiers_until_an_operator_takes_it(
 
 def _last_is(changes: Callable[[str], list[str]], role: str, change: str) -> Callable[[], bool]:
     return lambda: changes(role)[-1:] == [change]
+
+
+# Complaints received on Monday 3 August 2026 at 09:00 are due at the desk by Thursday
+# 6 August at 16:00 (3 working days; no day off in between). A date no other test uses.
+RECEIVED = datetime(2026, 8, 3, 9, 0, tzinfo=PROFILE.timezone)
+FORWARDING_DUE = datetime(2026, 8, 6, 16, 0, tzinfo=PROFILE.timezone)
+
+
+def _complaint(n: int, status: str, at: datetime) -> ComplaintEvent:
+    return ComplaintEvent.model_validate(complaint_document(
+        event_id=f"sla-{n}-{status}", complaint_id=f"MJK-SLA-{n}", status=status,
+        category="sampah", dimension="environment", agency="dlh", kelurahan="meri",
+        kecamatan="kranggan", occurred_at=at.isoformat(), produced_at=at.isoformat(),
+    ))  # fmt: skip
+
+
+def _at(settings: Settings, instant: datetime) -> StateQuery:
+    """The live state as judged at `instant`: the one clock (settings.clock) a test sets."""
+    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    return StateQuery(client, KeySpace(SLA_PREFIX), PROFILE, clock=instant)
+
+
+def _gauge(query: StateQuery, name: str, labels: dict[str, str]) -> float | None:
+    registry = CollectorRegistry()
+    registry.register(CityStateCollector(query, PROFILE, query.now))
+    return registry.get_sample_value(name, labels)
+
+
+async def test_complaints_past_a_deadline_page_their_agency_until_someone_answers(
+    escalating: tuple[Settings, dict[str, list[dict[str, Any]]]], tmp_path: Path
+) -> None:
+    settings, received = escalating
+    # Six never forwarded; one forwarded and resolved in time; one forwarded a day late.
+    events = [_complaint(n, "received", RECEIVED + timedelta(minutes=n)) for n in range(8)]
+    events += [_complaint(6, "dispatched", RECEIVED + timedelta(hours=2)),
+               _complaint(6, "resolved", RECEIVED + timedelta(days=1)),
+               _complaint(7, "dispatched", FORWARDING_DUE + timedelta(days=1))]  # fmt: skip
+    with EventPublisher(settings, PROFILE, client_id="pantau-sla-test") as publisher:
+        for event in events:
+            publisher.publish(event)
+    worker = start_worker(settings, SLA_PREFIX, SLA_PREFIX, _free_port(), tmp_path / "w.log")
+    try:
+        await wait_caught_up(settings, SLA_PREFIX, timeout=180)
+    finally:
+        stop(worker)
+
+    before, after = FORWARDING_DUE - timedelta(minutes=1), FORWARDING_DUE + timedelta(minutes=1)
+    labels = {"agency": "dlh", "name": next(a.name for a in PROFILE.agencies if a.key == "dlh")}
+    was = _gauge(_at(settings, before), "pantau_agency_complaints_overdue", labels)
+    now_overdue = _gauge(_at(settings, after), "pantau_agency_complaints_overdue", labels)
+    assert was is not None and now_overdue == was + 6
+    # The one forwarded a day late is a deadline missed that day: its forwarding is in the
+    # log already, so at no instant is it overdue and not yet missed.
+    judged = city_figures(_at(settings, after), PROFILE, after.date(), now=after)
+    agency = judged.agencies["dlh"].service
+    assert agency is not None and agency.breached_today >= 7
+    assert _gauge(_at(settings, after), "pantau_complaints_on_time_ratio",
+                  {"dimension": "environment", "window": "30d"}) is not None  # fmt: skip
+
+    # The watcher: nothing for DLH's desk before the deadline, one page once it passes.
+    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    keys = KeySpace(SLA_PREFIX)
+    quiet = DeadlineWatcher(_at(settings, before), client, keys, BreachTracker()).evaluate()
+    assert not [a for a in quiet if a.value == "dlh" and a.stage == "forwarding"]
+    watcher = DeadlineWatcher(_at(settings, after), client, keys, BreachTracker())
+    [breach] = [a for a in watcher.evaluate() if a.value == "dlh" and a.stage == "forwarding"]
+    assert breach.status == "firing" and breach.observed == now_overdue
+    restarted = DeadlineWatcher(_at(settings, after), client, keys, BreachTracker())
+    assert restarted.evaluate() == []  # kept in Redis: a restart does not page again
+
+    with EventPublisher(settings, client_id="pantau-sla-alerts") as publisher:
+        publisher.publish_confirmed(breach)
+
+    def changes(role: str) -> list[str]:
+        return [m["change"] for m in _incident_messages(received, role, breach.fingerprint)]
+
+    eventually(lambda: changes("desk-operator") == ["firing"], 60, "the desk operator paged")
+    page = _incident_messages(received, "desk-operator", breach.fingerprint)[0]
+    assert page["incident"]["kind"] == "deadline"
+    assert "Tenggat" in page["text"]["id"] and "DLH" in page["text"]["en"], page["text"]
+    eventually(lambda: "escalated" in changes("agency-head"), 30, "the agency head paged")
+    taken = alerts_cli(settings, "ack", page["incident"]["short_id"], "--comment",
+                       "DLH meneruskan hari ini", operator="operator-1")  # fmt: skip
+    assert taken.returncode == 0, taken.stdout + taken.stderr
+    eventually(_last_is(changes, "agency-head", "acknowledged"), 30, "the agency head told")
+    listed = alerts_cli(settings, "list", "--kind", "deadline")
+    assert listed.returncode == 0 and "DLH" in listed.stdout, listed.stdout
