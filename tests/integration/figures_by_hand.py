@@ -6,7 +6,9 @@ the design notes would apply: a complaint's latest step decides whether it is op
 arrived with its first "received" step, an entity's latest event wins, "today" is the
 city's local day, and an event id is the dedupe key: an entity's event whose id it
 already had is a repeat, and the first one read stands (the log is shared with tests
-that reuse one fixture's id)."""
+that reuse one fixture's id). A complaint is overdue when it is open and a stage it has
+started is past its deadline unmet, each stage's times from the reference definition
+(pantau/state/deadlines.py), not the folds' own road to them."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 from pantau.contract.city import CityProfile
 from pantau.contract.events import AnyEvent, ComplaintEvent, IndicatorEvent, ProgramEvent
+from pantau.state.calendar import epoch_ms
+from pantau.state.deadlines import stage_times
 
 CLOSED = {"resolved", "rejected"}
 
@@ -39,6 +43,7 @@ class DimensionByHand:
     resolved_today: int
     realization_pct: float | None
     headline: Headline | None
+    overdue: int
 
 
 def _latest(events: list[AnyEvent]) -> AnyEvent:
@@ -91,7 +96,20 @@ def arrivals_by_hour(
     return arrived
 
 
-def count(events: list[AnyEvent], profile: CityProfile, today: date) -> dict[str, DimensionByHand]:
+def _overdue(steps: list[ComplaintEvent], profile: CityProfile, now: datetime) -> bool:
+    timeline = [(epoch_ms(s.occurred_at), s.event_id, s.status.value) for s in steps]
+    first = steps[0]
+    stages = stage_times(timeline, first.category, first.agency, profile.service_levels,
+                         profile.timezone)  # fmt: skip
+    now_ms = epoch_ms(now)
+    return any(s.met_ms is None and s.due_ms is not None and s.due_ms < now_ms for s in stages)
+
+
+def count(
+    events: list[AnyEvent], profile: CityProfile, today: date, now: datetime
+) -> dict[str, DimensionByHand]:
+    """Every dimension's figures, "today" being the city's `today` and deadlines judged
+    at `now`."""
     zone = ZoneInfo(profile.city.timezone)
     unique = _unique(events)
     complaints: dict[str, list[AnyEvent]] = defaultdict(list)
@@ -106,6 +124,7 @@ def count(events: list[AnyEvent], profile: CityProfile, today: date) -> dict[str
             readings[event.indicator_id][event.period].append(event)
 
     opened: dict[str, int] = defaultdict(int)
+    overdue: dict[str, int] = defaultdict(int)
     received: dict[str, int] = defaultdict(int)
     resolved: dict[str, int] = defaultdict(int)
     for steps in complaints.values():
@@ -118,6 +137,8 @@ def count(events: list[AnyEvent], profile: CityProfile, today: date) -> dict[str
             received[dimension] += 1
         if last.status.value not in CLOSED:
             opened[dimension] += 1
+            complaint = [s for s in steps if isinstance(s, ComplaintEvent)]
+            overdue[dimension] += _overdue(complaint, profile, now)
         elif last.status == "resolved" and last.occurred_at.astimezone(zone).date() == today:
             resolved[dimension] += 1
 
@@ -140,6 +161,7 @@ def count(events: list[AnyEvent], profile: CityProfile, today: date) -> dict[str
             resolved_today=resolved[key],
             realization_pct=round(100 * len(completed) / len(planned), 2) if planned else None,
             headline=_headline(readings.get(declared.headline_indicator)),
+            overdue=overdue[key],
         )
     return result
 

@@ -68,6 +68,7 @@ async def wall_expected(page: Page, expected: dict[str, DimensionByHand]) -> dic
     shown: dict[str, str] = {}
     for key, d in expected.items():
         shown[f"{key}.open"] = str(d.open)
+        shown[f"{key}.overdue"] = f"{d.overdue} overdue"
         shown[f"{key}.received_today"] = str(d.received_today)
         shown[f"{key}.resolved_today"] = str(d.resolved_today)
         pct = d.realization_pct
@@ -110,7 +111,11 @@ def metrics_as_named(samples: dict[tuple[str, tuple[tuple[str, str], ...]], floa
               "pantau_program_realization_mean_percent": "programs.mean_realization_pct",
               "pantau_indicator_headline_value": "headline.value",
               "pantau_indicator_headline_change": "headline.change",
-              "pantau_indicator_headline_target": "headline.target"}  # fmt: skip
+              "pantau_indicator_headline_target": "headline.target",
+              "pantau_complaints_overdue": "complaints.service.overdue",
+              "pantau_complaints_due_24h": "complaints.service.due_24h",
+              "pantau_deadlines_breached_today": "complaints.service.breached_today",
+              "pantau_complaints_deadline_uncovered": "complaints.service.uncovered"}  # fmt: skip
     named: Figures = {}
     for (name, labels), value in samples.items():
         label = dict(labels)
@@ -126,10 +131,19 @@ def metrics_as_named(samples: dict[tuple[str, tuple[tuple[str, str], ...]], floa
             named[f"{label['dimension']}.complaints.ttr_mean_{label['window']}_s"] = value
         elif name == "pantau_complaint_resolution_p90_seconds":
             named[f"{label['dimension']}.complaints.ttr_p90_{label['window']}_s"] = value
+        elif name == "pantau_complaints_on_time_ratio":
+            named[f"{label['dimension']}.complaints.service.on_time_pct_30d"] = round(
+                100 * value, 1
+            )
         for group in ("category", "kelurahan", "agency"):
             for figure in ("open", "received_today", "resolved_today"):
                 if name == f"pantau_{group}_complaints_{figure}":
                     named[f"{group}.{label[group]}.complaints.{figure}"] = value
+            for figure, named_as in (("complaints_overdue", "overdue"),
+                                     ("complaints_due_24h", "due_24h"),
+                                     ("deadlines_breached_today", "breached_today")):  # fmt: skip
+                if name == f"pantau_{group}_{figure}":
+                    named[f"{group}.{label[group]}.complaints.service.{named_as}"] = value
     return named
 
 
