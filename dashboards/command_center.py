@@ -184,14 +184,18 @@ def overdue_by_dimension(words: Words, names: dict[str, str]) -> bargauge.Panel:
 
 def agency_league(words: Words) -> table_panel.Panel:
     """Each agency's on-time rate over 30 days, worst first, beside what it has overdue
-    now and what it missed today: one row per agency, joined on the agency."""
+    now, what falls due within a day, what it missed today and the median time of each
+    stage: one row per agency, joined on the agency."""
     columns = {
-        "on_time": (words.on_time_30d, "pantau_agency_complaints_on_time_ratio_30d"),
-        "overdue": (words.overdue_now, "pantau_agency_complaints_overdue"),
-        "due": (words.due_24h, "pantau_agency_complaints_due_24h"),
-        "missed": (words.breached_today, "pantau_agency_deadlines_breached_today"),
+        "on_time": (words.on_time_30d, "pantau_agency_complaints_on_time_ratio_30d", "percentunit"),
+        "overdue": (words.overdue_now, "pantau_agency_complaints_overdue", "short"),
+        "due": (words.due_24h, "pantau_agency_complaints_due_24h", "short"),
+        "missed": (words.breached_today, "pantau_agency_deadlines_breached_today", "short"),
     }
-    return league_table(words.agency_league, "name", columns).height(10).span(15)
+    for stage, title in words.median_stage.items():
+        metric = f'pantau_agency_stage_median_seconds_30d{{stage="{stage}"}}'
+        columns[stage] = (title, metric, "s")
+    return league_table(words.agency_league, "name", columns).height(12).span(15)
 
 
 def _resolution(title: str, metric: str, names: dict[str, str]) -> bargauge.Panel:

@@ -97,16 +97,24 @@ def table(title: str, expr: str) -> table_panel.Panel:
     return table_panel.Panel().title(title).datasource(DATASOURCE).with_target(table_query(expr))
 
 
-def league_table(title: str, key: str, columns: dict[str, tuple[str, str]]) -> table_panel.Panel:
+def league_table(
+    title: str, key: str, columns: dict[str, tuple[str, str, str]]
+) -> table_panel.Panel:
     """One row per `key` (a label), a column per metric: `columns` maps a query's id to
-    (its column's title, the metric). The first column sorts the table, lowest first, and
-    a ratio in it shows as a percentage."""
+    (its column's title, the metric, its unit). The first column sorts the table, lowest
+    first."""
     panel = table_panel.Panel().title(title).datasource(DATASOURCE)
     renamed: dict[str, str] = {}
-    for ref, (column, metric) in columns.items():
+    units: list[Builder[models.DashboardFieldConfigSourceOverrides]] = []
+    for ref, (column, metric, unit) in columns.items():
         target = table_query(f"max by ({key}) ({metric})").ref_id(ref)
         panel = panel.with_target(target)
         renamed[f"Value #{ref}"] = column
+        units.append(
+            dashboard.DashboardFieldConfigSourceOverrides()
+            .matcher(models.MatcherConfig(id_val="byName", options=column))
+            .properties([models.DynamicConfigValue(id_val="unit", value=unit)])
+        )
     first = next(iter(columns.values()))[0]
     return (
         panel.with_transformation(models.DataTransformerConfig(id_val="merge", options={}))
@@ -121,13 +129,7 @@ def league_table(title: str, key: str, columns: dict[str, tuple[str, str]]) -> t
                 id_val="sortBy", options={"sort": [{"field": first, "desc": False}]}
             )
         )
-        .overrides(
-            [
-                dashboard.DashboardFieldConfigSourceOverrides()
-                .matcher(models.MatcherConfig(id_val="byName", options=first))
-                .properties([models.DynamicConfigValue(id_val="unit", value="percentunit")])
-            ]
-        )
+        .overrides(units)
     )
 
 

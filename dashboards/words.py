@@ -36,6 +36,7 @@ class Words:
     overdue_now: str
     due_24h: str
     breached_today: str
+    median_stage: dict[str, str]
 
     def dimension(self, dimension: DimensionProfile) -> str:
         return dimension.label_id if self.language == "id" else dimension.label_en
@@ -70,6 +71,11 @@ INDONESIAN = Words(
     overdue_now="Lewat tenggat",
     due_24h="Tenggat 24 jam",
     breached_today="Terlewat hari ini",
+    median_stage={
+        "forwarding": "Median diteruskan",
+        "first_action": "Median ditindak",
+        "resolution": "Median selesai",
+    },
 )
 
 ENGLISH = Words(
@@ -97,6 +103,11 @@ ENGLISH = Words(
     overdue_now="Overdue",
     due_24h="Due in 24 h",
     breached_today="Missed today",
+    median_stage={
+        "forwarding": "Median to forward",
+        "first_action": "Median to act",
+        "resolution": "Median to resolve",
+    },
 )
 
 LANGUAGES: dict[Language, Words] = {"id": INDONESIAN, "en": ENGLISH}

@@ -176,8 +176,13 @@ DEADLINES_UNCOVERED = _gauge(
     "Open complaints with a deadline beyond the working calendar's years.",
     "dimension",
 )
+STAGE_MEDIAN = _gauge(
+    "pantau_complaint_stage_median_seconds",
+    "Median time a stage took (bucket bound), of those met in the window.",
+    "dimension", "stage", "window",
+)  # fmt: skip
 SERVICE_FIGURES = (COMPLAINTS_OVERDUE, COMPLAINTS_DUE_24H, DEADLINES_BREACHED_TODAY,
-                   ON_TIME_RATIO, DEADLINES_UNCOVERED)  # fmt: skip
+                   ON_TIME_RATIO, DEADLINES_UNCOVERED, STAGE_MEDIAN)  # fmt: skip
 
 # Complaints by category, kelurahan and agency; every label value is the city profile's.
 GROUP_LABELS = {
@@ -224,6 +229,12 @@ def _group_service_figures(group: str, labels: tuple[str, ...]) -> tuple[MetricS
             f"pantau_{group}_complaints_on_time_ratio_30d",
             f"Resolutions within their deadline in the last 30 days by {group}.",
             *labels,
+        ),
+        _gauge(
+            f"pantau_{group}_stage_median_seconds_30d",
+            f"Median time a stage took in the last 30 days (bucket bound) by {group}.",
+            *labels,
+            "stage",
         ),
     )
 

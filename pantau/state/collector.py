@@ -21,7 +21,7 @@ from pantau.contract import metrics as declared
 from pantau.contract.city import CityProfile
 from pantau.instruments import counter_family, gauge_family
 from pantau.state.compute import StateView, city_figures
-from pantau.state.figures import CityFigures, ComplaintFigures
+from pantau.state.figures import CityFigures, ComplaintFigures, ServiceFigures
 
 log = logging.getLogger("pantau.metrics")
 
@@ -93,6 +93,8 @@ def _dimension_families(figures: CityFigures) -> Iterator[Metric]:
             on_time = service.on_time_pct_30d
             put(declared.ON_TIME_RATIO, [*d, "30d"], None if on_time is None else on_time / 100)
             put(declared.DEADLINES_UNCOVERED, d, service.uncovered)
+            for stage, median in stage_medians(service):
+                put(declared.STAGE_MEDIAN, [*d, stage, "30d"], median)
         headline = dimension.headline
         if headline is not None:
             put(declared.HEADLINE_VALUE, d, headline.value)
@@ -129,7 +131,7 @@ def _group_families(figures: CityFigures, profile: CityProfile) -> Iterator[Metr
             resolved.add_metric(labels, complaints.resolved_today)
         yield from (opened, received, resolved)
     for group, specs in declared.GROUP_SERVICE_FIGURES.items():
-        overdue, due_soon, breached, on_time = (gauge_family(spec) for spec in specs)
+        overdue, due_soon, breached, on_time, took = (gauge_family(spec) for spec in specs)
         for key, complaints in members[group].items():
             service = complaints.service
             if service is None:
@@ -140,4 +142,15 @@ def _group_families(figures: CityFigures, profile: CityProfile) -> Iterator[Metr
             breached.add_metric(labels, service.breached_today)
             if service.on_time_pct_30d is not None:
                 on_time.add_metric(labels, service.on_time_pct_30d / 100)
-        yield from (overdue, due_soon, breached, on_time)
+            for stage, median in stage_medians(service):
+                if median is not None:
+                    took.add_metric([*labels, stage], median)
+        yield from (overdue, due_soon, breached, on_time, took)
+
+
+def stage_medians(service: ServiceFigures) -> list[tuple[str, float | None]]:
+    return [
+        ("forwarding", service.forwarding_median_30d_s),
+        ("first_action", service.first_action_median_30d_s),
+        ("resolution", service.resolution_median_30d_s),
+    ]

@@ -42,10 +42,12 @@ OPEN: Fields = (("open", 1),)
 class LocalDay:
     """The field names one local day gives a complaint."""
 
-    __slots__ = ("ordinal", "received", "rejected", "resolved", "resolved_alone", "sla_closed",
-                 "sla_missed", "sla_on_time", "ttr_count", "ttr_le", "ttr_sum")  # fmt: skip
+    __slots__ = ("iso", "ordinal", "received", "rejected", "resolved", "resolved_alone",
+                 "sla_closed", "sla_missed", "sla_on_time", "ttr_count", "ttr_le",
+                 "ttr_sum")  # fmt: skip
 
     def __init__(self, day: str) -> None:
+        self.iso = day
         self.ordinal = date.fromisoformat(day).toordinal()
         # The service-level fields (service_fields.py) of this day.
         self.sla_missed = f"sla_missed:{day}"

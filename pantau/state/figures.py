@@ -36,6 +36,11 @@ class ServiceFigures(_Frozen):
     on_time_30d: int  # of those, met within the deadline
     on_time_pct_30d: float | None
     uncovered: int  # open complaints with a deadline beyond the working calendar's years
+    # How long each stage took, the median of those met in the last 30 days (the upper
+    # bound of its bucket, in seconds, as the times to resolution's p90).
+    forwarding_median_30d_s: float | None
+    first_action_median_30d_s: float | None
+    resolution_median_30d_s: float | None
 
 
 class ComplaintFigures(_Frozen):

@@ -14,6 +14,8 @@ the city is its dimensions' sum, taken when read) a complaint adds:
   deadline fell: the breaches that are over.
 - `sla_closed:<day>` once its resolution is met, on that day, and `sla_on_time:<day>`
   as well when it was met within the deadline: the on-time rate.
+- `sla_took:<stage>:<day>:<bound>` for each stage met, on the day it was met, in the
+  bucket of how long it took (the times to resolution's bounds): the median per stage.
 - `sla_uncovered` 1 while a running stage's deadline would need a day beyond the
   committed calendar's years (deadlines are never guessed; working_calendar.py).
 
@@ -26,6 +28,7 @@ so the audit's replay reproduces it; only the reading takes a clock.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,7 +36,7 @@ from pantau.contract.city import CityProfile
 from pantau.contract.service_levels import Deadline, ServiceLevels, Stage
 from pantau.contract.working_calendar import OutsideCalendarError
 from pantau.state.calendar import CACHE_LIMIT, QUARTER_HOUR_MS, epoch_ms
-from pantau.state.complaints import Calendar, Fields, LocalDay
+from pantau.state.complaints import TTR_BOUNDS, Calendar, Fields, LocalDay
 from pantau.state.records import CLOSED, ComplaintRecord
 from pantau.state.working_time import due_at
 
@@ -42,6 +45,7 @@ MISSED = "sla_missed:"
 CLOSED_FIELD = "sla_closed:"
 ON_TIME = "sla_on_time:"
 UNCOVERED = "sla_uncovered"
+TOOK = "sla_took:"
 
 _FORWARDING_ENDS = frozenset({"dispatched", "in_progress", "resolved", "rejected"})
 _FIRST_ACTION_ENDS = frozenset({"in_progress", "resolved", "rejected"})
@@ -167,7 +171,10 @@ class ServiceClock:
         earliest_field = ""
         uncovered = False
         out: dict[str, int] = {}
-        for stage, _, met, due in self.clocks(record, days):
+        for stage, started, met, due in self.clocks(record, days):
+            if met is not None:
+                took = _took(stage, _day(days, met), met - started)
+                out[took] = out.get(took, 0) + 1
             if due is None:
                 uncovered = uncovered or met is None
                 continue
@@ -209,6 +216,14 @@ class ServiceClock:
 def service_suffix(group: str, key: str) -> str:
     """A service-level aggregate's key suffix: service:dimension:living."""
     return f"service:{group}:{key}"
+
+
+def _took(stage: Stage, met_day: LocalDay, took_ms: int) -> str:
+    """The duration bucket of a stage met on `met_day`: its upper bound in seconds, as the
+    times to resolution have them (complaints.TTR_BOUNDS), or "inf" past the last."""
+    index = bisect_left(TTR_BOUNDS, took_ms // 1000)
+    bound = TTR_BOUNDS[index] if index < len(TTR_BOUNDS) else "inf"
+    return f"{TOOK}{stage}:{met_day.iso}:{bound}"
 
 
 def _first_end(steps: Steps, ends: frozenset[str], since: int) -> int | None:

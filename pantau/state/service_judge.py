@@ -13,8 +13,10 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from pantau.contract.service_levels import Stage
+from pantau.state.complaints import TTR_BOUNDS
 from pantau.state.figures import ServiceFigures
-from pantau.state.service_fields import CLOSED_FIELD, DUE, MISSED, ON_TIME, UNCOVERED
+from pantau.state.service_fields import CLOSED_FIELD, DUE, MISSED, ON_TIME, TOOK, UNCOVERED
 
 WINDOW_DAYS = 30  # the on-time rate's window, as the times to resolution have it
 DUE_SOON = timedelta(hours=24)
@@ -31,6 +33,12 @@ class ServiceJudge:
         window = [(today - timedelta(days=n)).isoformat() for n in range(WINDOW_DAYS)]
         self.closed = [f"{CLOSED_FIELD}{day}" for day in window]
         self.on_time = [f"{ON_TIME}{day}" for day in window]
+        bounds = [*(str(b) for b in TTR_BOUNDS), "inf"]
+        # Per stage, per bucket bound: the fields of the window's days.
+        self.took = {
+            stage: [(bound, [f"{TOOK}{stage}:{day}:{bound}" for day in window]) for bound in bounds]
+            for stage in Stage
+        }
 
     def figures(self, fields: Counter[str]) -> ServiceFigures:
         overdue = due_soon = fell_due_today = 0
@@ -54,7 +62,24 @@ class ServiceJudge:
             on_time_30d=on_time,
             on_time_pct_30d=round(100 * on_time / closed, 1) if closed else None,
             uncovered=fields[UNCOVERED],
+            forwarding_median_30d_s=self._median(fields, Stage.FORWARDING),
+            first_action_median_30d_s=self._median(fields, Stage.FIRST_ACTION),
+            resolution_median_30d_s=self._median(fields, Stage.RESOLUTION),
         )
+
+    def _median(self, fields: Counter[str], stage: Stage) -> float | None:
+        """The bucket bound the middle one of a stage's durations falls under; the last
+        bucket has none, so its lower bound stands for it."""
+        counts = [(bound, sum(fields[name] for name in names)) for bound, names in self.took[stage]]
+        total = sum(count for _, count in counts)
+        if not total:
+            return None
+        seen = 0
+        for bound, count in counts:
+            seen += count
+            if seen >= total / 2:
+                return float(TTR_BOUNDS[-1] if bound == "inf" else int(bound))
+        return float(TTR_BOUNDS[-1])
 
     def overdue_by_stage(self, fields: Counter[str]) -> dict[str, int]:
         """Open complaints past a deadline, by the stage whose deadline it is."""
