@@ -87,7 +87,8 @@ def mismatches(expected: Totals, found: Totals) -> int:
 
 
 TOPIC_OF_SUFFIX = {"complaints": "pantau.complaints", "arrivals": "pantau.complaints",
-                   HOURLY_ARRIVALS: "pantau.complaints", "programs": "pantau.programs",
+                   HOURLY_ARRIVALS: "pantau.complaints", "service": "pantau.complaints",
+                   "stage-times": "pantau.complaints", "programs": "pantau.programs",
                    "indicators": "pantau.indicators"}  # fmt: skip
 
 

@@ -131,7 +131,7 @@ def _group_families(figures: CityFigures, profile: CityProfile) -> Iterator[Metr
             resolved.add_metric(labels, complaints.resolved_today)
         yield from (opened, received, resolved)
     for group, specs in declared.GROUP_SERVICE_FIGURES.items():
-        overdue, due_soon, breached, on_time, took = (gauge_family(spec) for spec in specs)
+        overdue, due_soon, breached, on_time = (gauge_family(spec) for spec in specs)
         for key, complaints in members[group].items():
             service = complaints.service
             if service is None:
@@ -142,10 +142,14 @@ def _group_families(figures: CityFigures, profile: CityProfile) -> Iterator[Metr
             breached.add_metric(labels, service.breached_today)
             if service.on_time_pct_30d is not None:
                 on_time.add_metric(labels, service.on_time_pct_30d / 100)
-            for stage, median in stage_medians(service):
+        yield from (overdue, due_soon, breached, on_time)
+    took = gauge_family(declared.AGENCY_STAGE_MEDIAN)
+    for key, complaints in members["agency"].items():
+        if complaints.service is not None:
+            for stage, median in stage_medians(complaints.service):
                 if median is not None:
-                    took.add_metric([*labels, stage], median)
-        yield from (overdue, due_soon, breached, on_time, took)
+                    took.add_metric([*labelled["agency"][key], stage], median)
+    yield took
 
 
 def stage_medians(service: ServiceFigures) -> list[tuple[str, float | None]]:

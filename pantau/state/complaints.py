@@ -209,7 +209,7 @@ def add_complaint(
             bucket = totals[key]
             bucket[name] = bucket.get(name, 0) + 1
         if service is not None:
-            _move(totals, service.keys(new), service.fields(new, days), ())
+            service.add_change(totals, None, new, days)
         return
     if (new.dimension != old.dimension or new.agency != old.agency
             or new.category != old.category or new.kelurahan != old.kelurahan
@@ -218,11 +218,10 @@ def add_complaint(
         _put(totals, place(old), *complaint_fields(old.steps, days), -1)
         _put(totals, place(new), *complaint_fields(new.steps, days), 1)
         if service is not None:
-            _move(totals, service.keys(old), (), service.fields(old, days))
-            _move(totals, service.keys(new), service.fields(new, days), ())
+            service.add_change(totals, old, new, days)
         return
     if service is not None:
-        _move(totals, service.keys(new), service.fields(new, days), service.fields(old, days))
+        service.add_change(totals, old, new, days)
     # Where it was: only the fields that differ move, in each of its groups.
     steps, was_steps = new.steps, old.steps
     first = steps[0]
@@ -264,8 +263,8 @@ def complaint_contribution(
     groups, arrivals, hourly = place(record)
     each = {received: 1, **dict(fields)}
     result = {key: dict(each) for key in groups}
-    if service is not None and (fields := service.fields(record, days)):
-        result.update({key: dict(fields) for key in service.keys(record)})
+    if service is not None:
+        result.update(service.contribution(record, days))
     result.update({key: {str(minute): 1} for key in arrivals})
     result.update({key: {hour_field(minute): 1} for key in hourly})
     return result

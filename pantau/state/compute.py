@@ -28,7 +28,7 @@ from pantau.state.figures import (
     ServiceFigures,
 )
 from pantau.state.records import IndicatorRecord
-from pantau.state.service_fields import service_suffix
+from pantau.state.service_fields import service_suffix, stage_times_suffix
 from pantau.state.service_judge import ServiceJudge
 from pantau.state.trend import arrival_trend, hourly_arrivals_suffix
 
@@ -75,19 +75,26 @@ def city_figures(
     if areas and not groups:
         levels |= {("kelurahan", k): service_suffix("kelurahan", k)
                    for k in _group_keys(profile, "kelurahan")}  # fmt: skip
+    # Stage times only where they are kept (dimensions, agencies), and not for the wall.
+    times = ({scope: stage_times_suffix(*scope) for scope in levels
+              if scope[0] in ("dimension", "agency")} if groups else {})  # fmt: skip
     wanted = list(suffixes.values())
     if now is not None:
-        wanted += [*hourly.values(), *levels.values()]
+        wanted += [*hourly.values(), *levels.values(), *times.values()]
     found = view.summed(COMPLAINTS, wanted)
     complaints = {scope: complaint_figures(found[s], today) for scope, s in suffixes.items()}
     service: dict[tuple[str, str], ServiceFigures] = {}
     if now is not None:
         judge = ServiceJudge(now, today, profile.timezone)
-        service = {scope: judge.figures(found[s]) for scope, s in levels.items()}
+        service = {
+            scope: judge.figures(found[s], found[times[scope]] if scope in times else None)
+            for scope, s in levels.items()
+        }
+        dimension_scopes = [("dimension", d.key.value) for d in profile.dimensions]
         service[("city", "all")] = judge.figures(
-            sum((found[levels[("dimension", d.key.value)]] for d in profile.dimensions),
-                Counter())
-        )  # fmt: skip
+            sum((found[levels[scope]] for scope in dimension_scopes), Counter()),
+            sum((found[times[scope]] for scope in dimension_scopes), Counter()) if times else None,
+        )
         complaints = {
             scope: figures.model_copy(update={"service": service[scope]})
             for scope, figures in complaints.items()

@@ -14,13 +14,16 @@ the city is its dimensions' sum, taken when read) a complaint adds:
   deadline fell: the breaches that are over.
 - `sla_closed:<day>` once its resolution is met, on that day, and `sla_on_time:<day>`
   as well when it was met within the deadline: the on-time rate.
-- `sla_took:<stage>:<day>:<bound>` for each stage met, on the day it was met, in the
-  bucket of how long it took (the times to resolution's bounds): the median per stage.
 - `sla_uncovered` 1 while a running stage's deadline would need a day beyond the
   committed calendar's years (deadlines are never guessed; working_calendar.py).
 
-These aggregates are apart from the complaint counts so that what the wall reads of
-them every second stays small: a few fields per day, and one per deadline still running.
+And to its dimension's and agency's stage times aggregate (`stage-times:agency:dlh`),
+`sla_took:<stage>:<day>:<bound>` for each stage met, on the day it was met, in the
+bucket of how long it took (the times to resolution's bounds): the median per stage.
+
+These aggregates are apart from the complaint counts, and the stage times apart from
+the rest, so that what the wall reads of them every second stays small: a few fields per
+day, and one per deadline still running.
 
 Everything is a function of the record's steps, category and agency and of the profile,
 so the audit's replay reproduces it; only the reading takes a clock.
@@ -36,7 +39,7 @@ from pantau.contract.city import CityProfile
 from pantau.contract.service_levels import Deadline, ServiceLevels, Stage
 from pantau.contract.working_calendar import OutsideCalendarError
 from pantau.state.calendar import CACHE_LIMIT, QUARTER_HOUR_MS, epoch_ms
-from pantau.state.complaints import TTR_BOUNDS, Calendar, Fields, LocalDay
+from pantau.state.complaints import TTR_BOUNDS, Calendar, Fields, LocalDay, Totals
 from pantau.state.records import CLOSED, ComplaintRecord
 from pantau.state.working_time import due_at
 
@@ -50,12 +53,17 @@ TOOK = "sla_took:"
 _FORWARDING_ENDS = frozenset({"dispatched", "in_progress", "resolved", "rejected"})
 _FIRST_ACTION_ENDS = frozenset({"in_progress", "resolved", "rejected"})
 _RESOLUTION_ENDS = CLOSED
+# The statuses that start or end a stage; any other step ("verified") moves no clock.
+_CLOCK_STATUSES = frozenset({"received", "dispatched", "in_progress", "resolved", "rejected",
+                             "reopened"})  # fmt: skip
 
 SERVICE_GROUPS = ("dimension", "agency", "category", "kelurahan")
 
 Steps = tuple[tuple[int, str, str], ...]
 _Due = tuple[int, str] | None  # (due ms, its sla_due field), None beyond the calendar
 _UNKNOWN = object()
+Placed = tuple[tuple[str, ...], tuple[str, ...]]  # (service-level keys, stage times keys)
+Shares = tuple[Fields, Fields]  # (service-level fields, stage times fields)
 StageClock = tuple[Stage, int, int | None, _Due]  # (stage, started ms, met ms, due)
 
 
@@ -74,25 +82,58 @@ class ServiceClock:
         # the hour; (stage, category, agency, start ms) for working hours. Plain tuples:
         # a pydantic model in the key would be hashed in Python at every look-up.
         self._due: dict[tuple[Stage, str, str, int], _Due] = {}
-        self._keys: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
+        self._keys: dict[tuple[str, str, str, str], Placed] = {}
         # id(record) -> (record, its fields): a record's fields as the new one of a change
         # are asked for again when it is the old one of the next change.
-        self._last: dict[int, tuple[ComplaintRecord, Fields]] = {}
+        self._last: dict[int, tuple[ComplaintRecord, Shares]] = {}
 
     @classmethod
     def of(cls, profile: CityProfile) -> ServiceClock:
         return cls(profile.service_levels, profile.timezone)
 
-    def keys(self, record: ComplaintRecord) -> tuple[str, ...]:
-        """The service-level aggregates a complaint counts in, given where it belongs."""
+    def keys(self, record: ComplaintRecord) -> Placed:
+        """The aggregates a complaint counts in, given where it belongs: its service-level
+        ones, and its stage times' (its dimension's and agency's)."""
         where = (record.dimension, record.agency, record.category, record.kelurahan)
         found = self._keys.get(where)
         if found is None:
             if len(self._keys) >= CACHE_LIMIT:
                 self._keys.clear()
-            found = self._keys[where] = tuple(
+            levels = tuple(
                 service_suffix(group, key) for group, key in zip(SERVICE_GROUPS, where, strict=True)
             )
+            times = (stage_times_suffix("dimension", record.dimension),
+                     stage_times_suffix("agency", record.agency))  # fmt: skip
+            found = self._keys[where] = (levels, times)
+        return found
+
+    def add_change(
+        self, totals: Totals, old: ComplaintRecord | None, new: ComplaintRecord, days: Calendar
+    ) -> None:
+        """Add the contribution of `new` less that of `old` to `totals`, zeros included."""
+        if old is not None and self.same_fields(old, new):
+            return
+        keys, shares = self.keys(new), self.fields(new, days)
+        if old is None:
+            for where, share in zip(keys, shares, strict=True):
+                _add(totals, where, share, 1)
+            return
+        was_keys, was_shares = self.keys(old), self.fields(old, days)
+        for where, was, share, was_share in zip(keys, was_keys, shares, was_shares, strict=True):
+            if where == was:
+                if share != was_share:
+                    _add(totals, where, was_share, -1)
+                    _add(totals, where, share, 1)
+            else:
+                _add(totals, was, was_share, -1)
+                _add(totals, where, share, 1)
+
+    def contribution(self, record: ComplaintRecord, days: Calendar) -> dict[str, dict[str, int]]:
+        """Everything the complaint adds, per aggregate (for contributions.contribution)."""
+        found: dict[str, dict[str, int]] = {}
+        for where, share in zip(self.keys(record), self.fields(record, days), strict=True):
+            if share:
+                found.update({key: dict(share) for key in where})
         return found
 
     def due(
@@ -127,8 +168,9 @@ class ServiceClock:
         self._due[key] = found
         return found
 
-    def fields(self, record: ComplaintRecord, days: Calendar) -> Fields:
-        """What the complaint adds to each of its service-level aggregates."""
+    def fields(self, record: ComplaintRecord, days: Calendar) -> Shares:
+        """What the complaint adds to each of its service-level aggregates, and to each of
+        its stage times'."""
         last = self._last.get(id(record))
         if last is not None and last[0] is record:
             return last[1]
@@ -166,15 +208,28 @@ class ServiceClock:
                 )
         return found
 
-    def _fields(self, record: ComplaintRecord, days: Calendar) -> Fields:
+    def same_fields(self, old: ComplaintRecord, new: ComplaintRecord) -> bool:
+        """Whether `new` is `old` with one step appended that no clock looks at (a
+        "verified"): its fields are old's, and are remembered as new's without work."""
+        steps, was = new.steps, old.steps
+        if (len(steps) != len(was) + 1 or steps[-1][2] in _CLOCK_STATUSES
+                or steps[-2] is not was[-1]):  # fmt: skip
+            return False
+        last = self._last.get(id(old))
+        if last is not None and last[0] is old:
+            self._last[id(new)] = (new, last[1])
+        return True
+
+    def _fields(self, record: ComplaintRecord, days: Calendar) -> Shares:
         earliest: int | None = None
         earliest_field = ""
         uncovered = False
         out: dict[str, int] = {}
+        times: dict[str, int] = {}
         for stage, started, met, due in self.clocks(record, days):
             if met is not None:
                 took = _took(stage, _day(days, met), met - started)
-                out[took] = out.get(took, 0) + 1
+                times[took] = times.get(took, 0) + 1
             if due is None:
                 uncovered = uncovered or met is None
                 continue
@@ -196,7 +251,7 @@ class ServiceClock:
                 out[earliest_field] = 1
             if uncovered:
                 out[UNCOVERED] = 1
-        return tuple(out.items())
+        return tuple(out.items()), tuple(times.items())
 
     def deadlines(self, record: ComplaintRecord, days: Calendar) -> tuple[int | None, int | None]:
         """(its resolution's due ms, the earliest due ms of a stage still running while it
@@ -216,6 +271,18 @@ class ServiceClock:
 def service_suffix(group: str, key: str) -> str:
     """A service-level aggregate's key suffix: service:dimension:living."""
     return f"service:{group}:{key}"
+
+
+def stage_times_suffix(group: str, key: str) -> str:
+    """A stage times aggregate's key suffix: stage-times:agency:dlh."""
+    return f"stage-times:{group}:{key}"
+
+
+def _add(totals: Totals, keys: tuple[str, ...], fields: Fields, sign: int) -> None:
+    for key in keys:
+        bucket = totals[key]
+        for name, amount in fields:
+            bucket[name] = bucket.get(name, 0) + sign * amount
 
 
 def _took(stage: Stage, met_day: LocalDay, took_ms: int) -> str:

@@ -40,7 +40,9 @@ class ServiceJudge:
             for stage in Stage
         }
 
-    def figures(self, fields: Counter[str]) -> ServiceFigures:
+    def figures(self, fields: Counter[str], times: Counter[str] | None = None) -> ServiceFigures:
+        """A group's figures from its service-level aggregate, and its stage times' when
+        there is one (a dimension's, an agency's) and it was read."""
         overdue = due_soon = fell_due_today = 0
         for name, count in fields.items():
             if not name.startswith(DUE):
@@ -62,14 +64,16 @@ class ServiceJudge:
             on_time_30d=on_time,
             on_time_pct_30d=round(100 * on_time / closed, 1) if closed else None,
             uncovered=fields[UNCOVERED],
-            forwarding_median_30d_s=self._median(fields, Stage.FORWARDING),
-            first_action_median_30d_s=self._median(fields, Stage.FIRST_ACTION),
-            resolution_median_30d_s=self._median(fields, Stage.RESOLUTION),
+            forwarding_median_30d_s=self._median(times, Stage.FORWARDING),
+            first_action_median_30d_s=self._median(times, Stage.FIRST_ACTION),
+            resolution_median_30d_s=self._median(times, Stage.RESOLUTION),
         )
 
-    def _median(self, fields: Counter[str], stage: Stage) -> float | None:
+    def _median(self, fields: Counter[str] | None, stage: Stage) -> float | None:
         """The bucket bound the middle one of a stage's durations falls under; the last
         bucket has none, so its lower bound stands for it."""
+        if fields is None:
+            return None
         counts = [(bound, sum(fields[name] for name in names)) for bound, names in self.took[stage]]
         total = sum(count for _, count in counts)
         if not total:

@@ -27,10 +27,10 @@ FORWARDING_DUE = datetime(2026, 12, 3, 16, 0, tzinfo=ZONE)  # Thursday, closing 
 
 
 def _complaint(status: str, at: datetime, event_id: str, **changes: str) -> ComplaintEvent:
-    event = event_from_mapping(complaint_document(
-        event_id=event_id, status=status, occurred_at=at.isoformat(), complaint_id="C-1",
-        **changes,
-    ))  # fmt: skip
+    event = event_from_mapping(complaint_document(**{
+        "event_id": event_id, "status": status, "occurred_at": at.isoformat(),
+        "complaint_id": "C-1", **changes,
+    }))  # fmt: skip
     assert isinstance(event, ComplaintEvent)
     return event
 
@@ -132,3 +132,24 @@ def test_the_city_is_its_dimensions_sum_and_the_map_shows_overdue_per_kelurahan(
     assert figures.areas["wates"].overdue == 1 and figures.areas["meri"].overdue == 0
     without_instant = city_figures(state, PROFILE, now.date(), groups=False)
     assert without_instant.complaints.service is None
+
+
+def test_each_stage_s_median_is_the_bucket_its_middle_duration_falls_in() -> None:
+    state = MemoryState(ZONE, ServiceClock.of(PROFILE))
+    for n, (forward, act) in enumerate([(1, 5), (1.5, 20), (3, 30)]):  # hours each
+        dispatched = MONDAY + timedelta(hours=forward)
+        acted = dispatched + timedelta(hours=act)
+        steps = [("received", MONDAY), ("dispatched", dispatched), ("in_progress", acted)]
+        state.apply(COMPLAINTS.name, 0, [
+            _complaint(status, at, f"{status}-{n}", complaint_id=f"C-{n}") for status, at in steps
+        ])  # fmt: skip
+    at = MONDAY + timedelta(days=3)
+    levels = state.aggregate(COMPLAINTS.name, "service:agency:dpupr")
+    times = state.aggregate(COMPLAINTS.name, "stage-times:agency:dpupr")
+    figures = ServiceJudge(at, at.date(), ZONE).figures(levels, times)
+    # Kept per dimension and agency only: the league table's medians.
+    assert state.aggregate(COMPLAINTS.name, "stage-times:kelurahan:wates") == {}
+    # Forwarding took 1, 1.5 and 3 hours: the middle one is in the bucket up to 2 hours.
+    assert figures.forwarding_median_30d_s == 7200
+    assert figures.first_action_median_30d_s == 86400  # 20 hours: the bucket up to a day
+    assert figures.resolution_median_30d_s is None  # none resolved
