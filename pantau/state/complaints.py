@@ -43,7 +43,7 @@ class LocalDay:
     """The field names one local day gives a complaint."""
 
     __slots__ = ("iso", "ordinal", "received", "rejected", "resolved", "resolved_alone",
-                 "sla_closed", "sla_missed", "sla_on_time", "ttr_count", "ttr_le",
+                 "sla_closed", "sla_missed", "sla_on_time", "took", "ttr_count", "ttr_le",
                  "ttr_sum")  # fmt: skip
 
     def __init__(self, day: str) -> None:
@@ -53,6 +53,7 @@ class LocalDay:
         self.sla_missed = f"sla_missed:{day}"
         self.sla_closed = f"sla_closed:{day}"
         self.sla_on_time = f"sla_on_time:{day}"
+        self.took: dict[tuple[str, int], str] = {}  # (stage, bucket) -> its stage-times field
         self.received = f"received:{day}"
         self.rejected: Fields = ((f"rejected:{day}", 1),)
         self.resolved = f"resolved:{day}"

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pantau.contract.city import CityProfile
-from pantau.contract.service_levels import Deadline, ServiceLevels, Stage
+from pantau.contract.service_levels import ServiceLevels, Stage
 from pantau.contract.working_calendar import OutsideCalendarError
 from pantau.state.calendar import CACHE_LIMIT, QUARTER_HOUR_MS, epoch_ms
 from pantau.state.complaints import TTR_BOUNDS, Calendar, Fields, LocalDay, Totals
@@ -71,13 +71,13 @@ class ServiceClock:
     """The city's deadlines, as the folds ask for them: cached, since nearly every
     complaint starts its clocks on a day many others started theirs on."""
 
-    __slots__ = ("_deadlines", "_due", "_keys", "_last", "levels", "zone")
+    __slots__ = ("_due", "_keys", "_kinds", "_last", "levels", "zone")
 
     def __init__(self, levels: ServiceLevels, zone: ZoneInfo) -> None:
         self.levels = levels
         self.zone = zone
-        # (stage, category, agency) -> (its deadline, whether in whole days)
-        self._deadlines: dict[tuple[Stage, str, str], tuple[Deadline, bool]] = {}
+        # (category, agency) -> per stage, whether its deadline is in whole days
+        self._kinds: dict[tuple[str, str], dict[Stage, bool]] = {}
         # (stage, category, agency, local date ordinal) for whole working days, whatever
         # the hour; (stage, category, agency, start ms) for working hours. Plain tuples:
         # a pydantic model in the key would be hashed in Python at every look-up.
@@ -120,13 +120,16 @@ class ServiceClock:
             return
         was_keys, was_shares = self.keys(old), self.fields(old, days)
         for where, was, share, was_share in zip(keys, was_keys, shares, was_shares, strict=True):
-            if where == was:
-                if share != was_share:
-                    _add(totals, where, was_share, -1)
-                    _add(totals, where, share, 1)
-            else:
+            if where is not was and where != was:  # re-routed: out of one place, into another
                 _add(totals, was, was_share, -1)
                 _add(totals, where, share, 1)
+            elif share != was_share:
+                for key in where:
+                    bucket = totals[key]
+                    for name, amount in share:
+                        bucket[name] = bucket.get(name, 0) + amount
+                    for name, amount in was_share:
+                        bucket[name] = bucket.get(name, 0) - amount
 
     def contribution(self, record: ComplaintRecord, days: Calendar) -> dict[str, dict[str, int]]:
         """Everything the complaint adds, per aggregate (for contributions.contribution)."""
@@ -140,12 +143,24 @@ class ServiceClock:
         self, stage: Stage, category: str, agency: str, started_ms: int, days: Calendar
     ) -> _Due:
         """The deadline of a stage whose clock started at `started_ms`."""
-        found_deadline = self._deadlines.get((stage, category, agency))
-        if found_deadline is None:
-            deadline = self.levels.deadline(stage, category, agency)
-            found_deadline = (deadline, deadline.working_days is not None)
-            self._deadlines[(stage, category, agency)] = found_deadline
-        deadline, in_days = found_deadline
+        kinds = self._kinds.get((category, agency)) or self._kinds_of(category, agency)
+        return self._due_of(stage, category, agency, started_ms, kinds[stage], days)
+
+    def _kinds_of(self, category: str, agency: str) -> dict[Stage, bool]:
+        """Per stage, whether its deadline is in whole working days (else in hours)."""
+        found = {
+            stage: self.levels.deadline(stage, category, agency).working_days is not None
+            for stage in Stage
+        }
+        self._kinds[(category, agency)] = found
+        return found
+
+    def _due_of(
+        self, stage: Stage, category: str, agency: str, started_ms: int, in_days: bool,
+        days: Calendar,
+    ) -> _Due:  # fmt: skip
+        # Whole working days end on a day's closing whatever the hour they start: one
+        # answer per local day. Plain tuples in the key: they hash in C.
         if in_days:
             day = days.quarters.get(started_ms // QUARTER_HOUR_MS) or days.day(started_ms)
             key = (stage, category, agency, day.ordinal)
@@ -157,6 +172,7 @@ class ServiceClock:
         if len(self._due) >= CACHE_LIMIT:
             self._due.clear()
         levels = self.levels
+        deadline = levels.deadline(stage, category, agency)
         try:
             seconds, millis = divmod(started_ms, 1000)
             start = datetime.fromtimestamp(seconds, self.zone) + timedelta(milliseconds=millis)
@@ -182,10 +198,12 @@ class ServiceClock:
 
     def clocks(self, record: ComplaintRecord, days: Calendar) -> list[StageClock]:
         """Each stage whose clock has started: (stage, started ms, met ms or None, its due
-        time or None beyond the calendar), as deadlines.stage_times defines them."""
+        time or None beyond the calendar), as deadlines.stage_times defines them (a test
+        holds the two equal). Two passes over the steps, in time order: when each clock
+        started, then the first step at or after that which ends it."""
         steps = record.steps
         received = dispatched = reopened = None
-        for at, _, status in steps:  # in time order
+        for at, _, status in steps:
             if status == "received":
                 if received is None:
                     received = at
@@ -194,18 +212,36 @@ class ServiceClock:
                     dispatched = at
             elif status == "reopened":
                 reopened = at  # the latest wins: a reopening starts the resolution again
-        found: list[StageClock] = []
+        resolving = reopened if reopened is not None else received
+        if resolving is None and dispatched is None:
+            return []
+        forwarded = acted = resolved = None
+        for at, _, status in steps:
+            if status in _FORWARDING_ENDS:  # every end of a stage is one of these
+                if forwarded is None and received is not None and at >= received:
+                    forwarded = at
+                if status != "dispatched":
+                    if acted is None and dispatched is not None and at >= dispatched:
+                        acted = at
+                    if (resolved is None and status in CLOSED and resolving is not None
+                            and at >= resolving):  # fmt: skip
+                        resolved = at
         category, agency = record.category, record.agency
-        for stage, started, ends in (
-            (Stage.FORWARDING, received, _FORWARDING_ENDS),
-            (Stage.FIRST_ACTION, dispatched, _FIRST_ACTION_ENDS),
-            (Stage.RESOLUTION, reopened if reopened is not None else received, _RESOLUTION_ENDS),
-        ):
-            if started is not None:
-                met = _first_end(steps, ends, started)
-                found.append(
-                    (stage, started, met, self.due(stage, category, agency, started, days))
-                )
+        kinds = self._kinds.get((category, agency)) or self._kinds_of(category, agency)
+        due = self._due_of
+        found: list[StageClock] = []
+        if received is not None:
+            found.append((Stage.FORWARDING, received, forwarded,
+                          due(Stage.FORWARDING, category, agency, received,
+                              kinds[Stage.FORWARDING], days)))  # fmt: skip
+        if dispatched is not None:
+            found.append((Stage.FIRST_ACTION, dispatched, acted,
+                          due(Stage.FIRST_ACTION, category, agency, dispatched,
+                              kinds[Stage.FIRST_ACTION], days)))  # fmt: skip
+        if resolving is not None:
+            found.append((Stage.RESOLUTION, resolving, resolved,
+                          due(Stage.RESOLUTION, category, agency, resolving,
+                              kinds[Stage.RESOLUTION], days)))  # fmt: skip
         return found
 
     def same_fields(self, old: ComplaintRecord, new: ComplaintRecord) -> bool:
@@ -289,8 +325,11 @@ def _took(stage: Stage, met_day: LocalDay, took_ms: int) -> str:
     """The duration bucket of a stage met on `met_day`: its upper bound in seconds, as the
     times to resolution have them (complaints.TTR_BOUNDS), or "inf" past the last."""
     index = bisect_left(TTR_BOUNDS, took_ms // 1000)
-    bound = TTR_BOUNDS[index] if index < len(TTR_BOUNDS) else "inf"
-    return f"{TOOK}{stage}:{met_day.iso}:{bound}"
+    name = met_day.took.get((stage, index))
+    if name is None:
+        bound = TTR_BOUNDS[index] if index < len(TTR_BOUNDS) else "inf"
+        name = met_day.took[(stage, index)] = f"{TOOK}{stage}:{met_day.iso}:{bound}"
+    return name
 
 
 def _first_end(steps: Steps, ends: frozenset[str], since: int) -> int | None:
