@@ -35,3 +35,18 @@ def gc_paused() -> Iterator[None]:
         # all that was frozen stays frozen.
         if enabled:
             gc.enable()
+
+
+# A worker allocates a few tracked objects per event (records, the service levels'
+# clocks, batch totals), most short-lived: at CPython's 700 allocations per young
+# collection it spent a third of its fold time in the collector (measured with the
+# service levels' fold, python's cProfile and process time). Every 20,000 is far fewer
+# walks; reference counting still frees the short-lived at once.
+WORKER_THRESHOLDS = (20_000, 20, 20)
+
+
+def tune_for_a_long_running_fold() -> None:
+    """For a process that folds events until stopped: what start-up built (modules, the
+    app) is set aside from collections for good, and young collections come seldom."""
+    gc.freeze()
+    gc.set_threshold(*WORKER_THRESHOLDS)

@@ -16,6 +16,7 @@ def worker(
     from prometheus_client import CollectorRegistry, ProcessCollector
 
     from pantau.context import context_of
+    from pantau.gcpause import tune_for_a_long_running_fold
     from pantau.state.collector import CityStateCollector
     from streams.app import build_worker
     from streams.views import add_views
@@ -27,6 +28,7 @@ def worker(
     registry.register(CityStateCollector(live, context.profile, live.now))
     built = build_worker(context, registry)
     add_views(built)
+    tune_for_a_long_running_fold()
     # The web port is part of the app's configuration (build_worker), not the runner's.
     quiet_runner(built.app, loglevel).execute_from_commandline()
 

@@ -54,6 +54,9 @@ _FORWARDING_ENDS = frozenset({"dispatched", "in_progress", "resolved", "rejected
 _FIRST_ACTION_ENDS = frozenset({"in_progress", "resolved", "rejected"})
 _RESOLUTION_ENDS = CLOSED
 # The statuses that start or end a stage; any other step ("verified") moves no clock.
+# The stages as plain strings where they are kept by the thousand: an enum member is an
+# object the garbage collector watches, and so is every tuple holding one.
+_FORWARDING, _FIRST_ACTION, _RESOLUTION = (str(stage.value) for stage in Stage)
 _CLOCK_STATUSES = frozenset({"received", "dispatched", "in_progress", "resolved", "rejected",
                              "reopened"})  # fmt: skip
 
@@ -64,7 +67,10 @@ _Due = tuple[int, str] | None  # (due ms, its sla_due field), None beyond the ca
 _UNKNOWN = object()
 Placed = tuple[tuple[str, ...], tuple[str, ...]]  # (service-level keys, stage times keys)
 Shares = tuple[Fields, Fields]  # (service-level fields, stage times fields)
-StageClock = tuple[Stage, int, int | None, _Due]  # (stage, started ms, met ms, due)
+StageClock = tuple[str, int, int | None, _Due]  # (stage, started ms, met ms, due)
+# Tuples, not lists: made of atoms, they leave the garbage collector's watch, and the
+# memo below holds tens of thousands of them.
+Clocks = tuple[StageClock, ...]
 
 
 class ServiceClock:
@@ -77,15 +83,15 @@ class ServiceClock:
         self.levels = levels
         self.zone = zone
         # (category, agency) -> per stage, whether its deadline is in whole days
-        self._kinds: dict[tuple[str, str], dict[Stage, bool]] = {}
+        self._kinds: dict[tuple[str, str], dict[str, bool]] = {}
         # (stage, category, agency, local date ordinal) for whole working days, whatever
         # the hour; (stage, category, agency, start ms) for working hours. Plain tuples:
         # a pydantic model in the key would be hashed in Python at every look-up.
-        self._due: dict[tuple[Stage, str, str, int], _Due] = {}
+        self._due: dict[tuple[str, str, str, int], _Due] = {}
         self._keys: dict[tuple[str, str, str, str], Placed] = {}
         # id(record) -> (record, its fields): a record's fields as the new one of a change
         # are asked for again when it is the old one of the next change.
-        self._last: dict[int, tuple[ComplaintRecord, Shares]] = {}
+        self._last: dict[int, tuple[ComplaintRecord, Shares, Clocks]] = {}
 
     @classmethod
     def of(cls, profile: CityProfile) -> ServiceClock:
@@ -113,7 +119,8 @@ class ServiceClock:
         """Add the contribution of `new` less that of `old` to `totals`, zeros included."""
         if old is not None and self.same_fields(old, new):
             return
-        keys, shares = self.keys(new), self.fields(new, days)
+        keys = self.keys(new)
+        shares = self.fields(new, days) if old is None else self._fields_after(old, new, days)
         if old is None:
             for where, share in zip(keys, shares, strict=True):
                 _add(totals, where, share, 1)
@@ -139,24 +146,22 @@ class ServiceClock:
                 found.update({key: dict(share) for key in where})
         return found
 
-    def due(
-        self, stage: Stage, category: str, agency: str, started_ms: int, days: Calendar
-    ) -> _Due:
+    def due(self, stage: str, category: str, agency: str, started_ms: int, days: Calendar) -> _Due:
         """The deadline of a stage whose clock started at `started_ms`."""
         kinds = self._kinds.get((category, agency)) or self._kinds_of(category, agency)
         return self._due_of(stage, category, agency, started_ms, kinds[stage], days)
 
-    def _kinds_of(self, category: str, agency: str) -> dict[Stage, bool]:
+    def _kinds_of(self, category: str, agency: str) -> dict[str, bool]:
         """Per stage, whether its deadline is in whole working days (else in hours)."""
         found = {
-            stage: self.levels.deadline(stage, category, agency).working_days is not None
+            str(stage.value): self.levels.deadline(stage, category, agency).working_days is not None
             for stage in Stage
         }
         self._kinds[(category, agency)] = found
         return found
 
     def _due_of(
-        self, stage: Stage, category: str, agency: str, started_ms: int, in_days: bool,
+        self, stage: str, category: str, agency: str, started_ms: int, in_days: bool,
         days: Calendar,
     ) -> _Due:  # fmt: skip
         # Whole working days end on a day's closing whatever the hour they start: one
@@ -172,7 +177,7 @@ class ServiceClock:
         if len(self._due) >= CACHE_LIMIT:
             self._due.clear()
         levels = self.levels
-        deadline = levels.deadline(stage, category, agency)
+        deadline = levels.deadline(Stage(stage), category, agency)
         try:
             seconds, millis = divmod(started_ms, 1000)
             start = datetime.fromtimestamp(seconds, self.zone) + timedelta(milliseconds=millis)
@@ -190,13 +195,68 @@ class ServiceClock:
         last = self._last.get(id(record))
         if last is not None and last[0] is record:
             return last[1]
-        found = self._fields(record, days)
+        return self._remember(record, self.clocks(record, days), days)
+
+    def _remember(self, record: ComplaintRecord, clocks: Clocks, days: Calendar) -> Shares:
+        found = self._shares(record, clocks, days)
         if len(self._last) >= CACHE_LIMIT:
             self._last.clear()
-        self._last[id(record)] = (record, found)
+        self._last[id(record)] = (record, found, clocks)
         return found
 
-    def clocks(self, record: ComplaintRecord, days: Calendar) -> list[StageClock]:
+    def _fields_after(self, old: ComplaintRecord, new: ComplaintRecord, days: Calendar) -> Shares:
+        """`new`'s fields, its clocks derived from `old`'s when it is `old` with one step
+        appended after all of its steps (the usual next step), else computed anew."""
+        last = self._last.get(id(new))
+        if last is not None and last[0] is new:
+            return last[1]
+        memo = self._last.get(id(old))
+        steps, was = new.steps, old.steps
+        if (memo is None or memo[0] is not old or len(steps) != len(was) + 1
+                or steps[-2] is not was[-1]):  # fmt: skip
+            return self.fields(new, days)
+        clocks = self._clocks_after(new, memo[2], steps[-1], days)
+        if clocks is None:
+            return self.fields(new, days)
+        return self._remember(new, clocks, days)
+
+    def _clocks_after(
+        self, record: ComplaintRecord, clocks: Clocks, step: tuple[int, str, str],
+        days: Calendar,
+    ) -> Clocks | None:  # fmt: skip
+        """The clocks once `step`, later than every other, is added; None for a first
+        "received" (rare: every clock would start again), which is computed anew."""
+        at, _, status = step
+        forwarding = first_action = resolution = None
+        for clock in clocks:
+            if clock[0] == _FORWARDING:
+                forwarding = clock
+            elif clock[0] == _FIRST_ACTION:
+                first_action = clock
+            else:
+                resolution = clock
+        if status == "received":
+            if forwarding is None:
+                return None
+        elif status == "reopened":  # the resolution's clock starts again from here
+            resolution = (_RESOLUTION, at, None, self.due(
+                _RESOLUTION, record.category, record.agency, at, days))  # fmt: skip
+        elif status in _FORWARDING_ENDS:
+            if forwarding is not None and forwarding[2] is None and at >= forwarding[1]:
+                forwarding = (*forwarding[:2], at, forwarding[3])
+            if status == "dispatched":
+                if first_action is None:
+                    first_action = (_FIRST_ACTION, at, None, self.due(
+                        _FIRST_ACTION, record.category, record.agency, at, days))  # fmt: skip
+            else:
+                if first_action is not None and first_action[2] is None and at >= first_action[1]:
+                    first_action = (*first_action[:2], at, first_action[3])
+                if (status in CLOSED and resolution is not None and resolution[2] is None
+                        and at >= resolution[1]):  # fmt: skip
+                    resolution = (*resolution[:2], at, resolution[3])
+        return tuple(c for c in (forwarding, first_action, resolution) if c is not None)
+
+    def clocks(self, record: ComplaintRecord, days: Calendar) -> Clocks:
         """Each stage whose clock has started: (stage, started ms, met ms or None, its due
         time or None beyond the calendar), as deadlines.stage_times defines them (a test
         holds the two equal). Two passes over the steps, in time order: when each clock
@@ -214,7 +274,7 @@ class ServiceClock:
                 reopened = at  # the latest wins: a reopening starts the resolution again
         resolving = reopened if reopened is not None else received
         if resolving is None and dispatched is None:
-            return []
+            return ()
         forwarded = acted = resolved = None
         for at, _, status in steps:
             if status in _FORWARDING_ENDS:  # every end of a stage is one of these
@@ -231,18 +291,18 @@ class ServiceClock:
         due = self._due_of
         found: list[StageClock] = []
         if received is not None:
-            found.append((Stage.FORWARDING, received, forwarded,
-                          due(Stage.FORWARDING, category, agency, received,
-                              kinds[Stage.FORWARDING], days)))  # fmt: skip
+            found.append((_FORWARDING, received, forwarded,
+                          due(_FORWARDING, category, agency, received,
+                              kinds[_FORWARDING], days)))  # fmt: skip
         if dispatched is not None:
-            found.append((Stage.FIRST_ACTION, dispatched, acted,
-                          due(Stage.FIRST_ACTION, category, agency, dispatched,
-                              kinds[Stage.FIRST_ACTION], days)))  # fmt: skip
+            found.append((_FIRST_ACTION, dispatched, acted,
+                          due(_FIRST_ACTION, category, agency, dispatched,
+                              kinds[_FIRST_ACTION], days)))  # fmt: skip
         if resolving is not None:
-            found.append((Stage.RESOLUTION, resolving, resolved,
-                          due(Stage.RESOLUTION, category, agency, resolving,
-                              kinds[Stage.RESOLUTION], days)))  # fmt: skip
-        return found
+            found.append((_RESOLUTION, resolving, resolved,
+                          due(_RESOLUTION, category, agency, resolving,
+                              kinds[_RESOLUTION], days)))  # fmt: skip
+        return tuple(found)
 
     def same_fields(self, old: ComplaintRecord, new: ComplaintRecord) -> bool:
         """Whether `new` is `old` with one step appended that no clock looks at (a
@@ -253,16 +313,16 @@ class ServiceClock:
             return False
         last = self._last.get(id(old))
         if last is not None and last[0] is old:
-            self._last[id(new)] = (new, last[1])
+            self._last[id(new)] = (new, last[1], last[2])
         return True
 
-    def _fields(self, record: ComplaintRecord, days: Calendar) -> Shares:
+    def _shares(self, record: ComplaintRecord, clocks: Clocks, days: Calendar) -> Shares:
         earliest: int | None = None
         earliest_field = ""
         uncovered = False
         out: dict[str, int] = {}
         times: dict[str, int] = {}
-        for stage, started, met, due in self.clocks(record, days):
+        for stage, started, met, due in clocks:
             if met is not None:
                 took = _took(stage, _day(days, met), met - started)
                 times[took] = times.get(took, 0) + 1
@@ -277,7 +337,7 @@ class ServiceClock:
             if met > due_ms:
                 name = _day(days, due_ms).sla_missed
                 out[name] = out.get(name, 0) + 1
-            if stage is Stage.RESOLUTION:
+            if stage == _RESOLUTION:
                 met_day = _day(days, met)
                 out[met_day.sla_closed] = out.get(met_day.sla_closed, 0) + 1
                 if met <= due_ms:
@@ -297,7 +357,7 @@ class ServiceClock:
         for stage, _, met, due in self.clocks(record, days):
             if due is None:
                 continue
-            if stage is Stage.RESOLUTION:
+            if stage == _RESOLUTION:
                 resolution = due[0]
             if met is None and is_open and (running is None or due[0] < running):
                 running = due[0]
@@ -321,7 +381,7 @@ def _add(totals: Totals, keys: tuple[str, ...], fields: Fields, sign: int) -> No
             bucket[name] = bucket.get(name, 0) + sign * amount
 
 
-def _took(stage: Stage, met_day: LocalDay, took_ms: int) -> str:
+def _took(stage: str, met_day: LocalDay, took_ms: int) -> str:
     """The duration bucket of a stage met on `met_day`: its upper bound in seconds, as the
     times to resolution have them (complaints.TTR_BOUNDS), or "inf" past the last."""
     index = bisect_left(TTR_BOUNDS, took_ms // 1000)
