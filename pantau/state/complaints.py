@@ -232,20 +232,21 @@ def add_complaint(
         # and from open to open nothing moves.
         last, was_last = steps[-1], was_steps[-1]
         if last[2] in CLOSED or was_last[2] in CLOSED:
-            _move(totals, place(new)[0], _status_fields(last, first[0], days),
+            move_fields(totals, place(new)[0], _status_fields(last, first[0], days),
                   _status_fields(was_last, first[0], days))  # fmt: skip
         return
     received, fields, minute = complaint_fields(steps, days)
     was_received, was_fields, was_minute = complaint_fields(was_steps, days)
     if received != was_received:
-        _move(totals, place(new)[0], ((received, 1),), ((was_received, 1),))
-    _move(totals, place(new)[0], fields, was_fields)
+        move_fields(totals, place(new)[0], ((received, 1),), ((was_received, 1),))
+    move_fields(totals, place(new)[0], fields, was_fields)
     if minute != was_minute:
-        _move(totals, place(new)[1], ((str(minute), 1),), ((str(was_minute), 1),))
-        _move(totals, place(new)[2], ((hour_field(minute), 1),), ((hour_field(was_minute), 1),))
+        move_fields(totals, place(new)[1], ((str(minute), 1),), ((str(was_minute), 1),))
+        hours = ((hour_field(minute), 1),), ((hour_field(was_minute), 1),)
+        move_fields(totals, place(new)[2], *hours)
 
 
-def _move(totals: Totals, keys: tuple[str, ...], fields: Fields, was_fields: Fields) -> None:
+def move_fields(totals: Totals, keys: tuple[str, ...], fields: Fields, was_fields: Fields) -> None:
     """In each of `keys`, take `was_fields` away and add `fields`, unless they are equal."""
     if fields != was_fields:
         for key in keys:

@@ -39,7 +39,14 @@ from pantau.contract.city import CityProfile
 from pantau.contract.service_levels import ServiceLevels, Stage
 from pantau.contract.working_calendar import OutsideCalendarError
 from pantau.state.calendar import CACHE_LIMIT, QUARTER_HOUR_MS, epoch_ms
-from pantau.state.complaints import TTR_BOUNDS, Calendar, Fields, LocalDay, Totals
+from pantau.state.complaints import (
+    TTR_BOUNDS,
+    Calendar,
+    Fields,
+    LocalDay,
+    Totals,
+    move_fields,
+)
 from pantau.state.records import CLOSED, ComplaintRecord
 from pantau.state.working_time import due_at
 
@@ -130,13 +137,8 @@ class ServiceClock:
             if where is not was and where != was:  # re-routed: out of one place, into another
                 _add(totals, was, was_share, -1)
                 _add(totals, where, share, 1)
-            elif share != was_share:
-                for key in where:
-                    bucket = totals[key]
-                    for name, amount in share:
-                        bucket[name] = bucket.get(name, 0) + amount
-                    for name, amount in was_share:
-                        bucket[name] = bucket.get(name, 0) - amount
+            else:
+                move_fields(totals, where, share, was_share)
 
     def contribution(self, record: ComplaintRecord, days: Calendar) -> dict[str, dict[str, int]]:
         """Everything the complaint adds, per aggregate (for contributions.contribution)."""

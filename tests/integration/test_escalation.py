@@ -32,6 +32,7 @@ from pantau.publisher import EventPublisher
 from pantau.state.collector import CityStateCollector
 from pantau.state.compute import city_figures
 from pantau.state.query import StateQuery
+from pantau.state.working_time import is_working_day, nth_working_day_after
 from streams.deadline_watcher import DeadlineWatcher
 from tests.factories import alert_document, complaint_document
 from tests.integration.operators import alerts_cli
@@ -174,10 +175,26 @@ def _last_is(changes: Callable[[str], list[str]], role: str, change: str) -> Cal
     return lambda: changes(role)[-1:] == [change]
 
 
-# Complaints received on Monday 3 August 2026 at 09:00 are due at the desk by Thursday
-# 6 August at 16:00 (3 working days; no day off in between). A date no other test uses.
-RECEIVED = datetime(2026, 8, 3, 9, 0, tzinfo=PROFILE.timezone)
-FORWARDING_DUE = datetime(2026, 8, 6, 16, 0, tzinfo=PROFILE.timezone)
+def _latest_passed_deadline() -> tuple[datetime, datetime]:
+    """(received, due): a complaint received one morning of a working day whose desk deadline
+    (3 working days, at closing time) passed at least an hour ago, as lately as the
+    calendar allows, so the breach it raises is news to the notifier, as a real one is."""
+    levels, zone = PROFILE.service_levels, PROFILE.timezone
+    calendar, hours = levels.working_calendar, levels.office_hours
+    latest = datetime.now(zone) - timedelta(hours=1)
+    day = latest.date() - timedelta(days=0 if latest.time() >= hours.closes else 1)
+    while True:
+        for back in range(1, 15):
+            received = day - timedelta(days=back)
+            if (is_working_day(received, calendar, hours)
+                    and nth_working_day_after(received, 3, calendar, hours) == day):  # fmt: skip
+                # An hour after the office opens, as a morning report comes in.
+                return (datetime.combine(received, hours.opens, zone) + timedelta(hours=1),
+                        datetime.combine(day, hours.closes, zone))  # fmt: skip
+        day -= timedelta(days=1)  # not a working day: no deadline falls on it
+
+
+RECEIVED, FORWARDING_DUE = _latest_passed_deadline()
 
 
 def _complaint(n: int, status: str, at: datetime) -> ComplaintEvent:
@@ -208,7 +225,7 @@ async def test_complaints_past_a_deadline_page_their_agency_until_someone_answer
     events = [_complaint(n, "received", RECEIVED + timedelta(minutes=n)) for n in range(8)]
     events += [_complaint(6, "dispatched", RECEIVED + timedelta(hours=2)),
                _complaint(6, "resolved", RECEIVED + timedelta(days=1)),
-               _complaint(7, "dispatched", FORWARDING_DUE + timedelta(days=1))]  # fmt: skip
+               _complaint(7, "dispatched", FORWARDING_DUE + timedelta(minutes=30))]  # fmt: skip
     with EventPublisher(settings, PROFILE, client_id="pantau-sla-test") as publisher:
         for event in events:
             publisher.publish(event)
@@ -223,7 +240,7 @@ async def test_complaints_past_a_deadline_page_their_agency_until_someone_answer
     was = _gauge(_at(settings, before), "pantau_agency_complaints_overdue", labels)
     now_overdue = _gauge(_at(settings, after), "pantau_agency_complaints_overdue", labels)
     assert was is not None and now_overdue == was + 6
-    # The one forwarded a day late is a deadline missed that day: its forwarding is in the
+    # The one forwarded half an hour late is a deadline missed that day: its forwarding is in the
     # log already, so at no instant is it overdue and not yet missed.
     judged = city_figures(_at(settings, after), PROFILE, after.date(), now=after)
     agency = judged.agencies["dlh"].service
