@@ -148,11 +148,15 @@ class IncidentPager:
         )
         if reached <= escalation.tier and not repeat:
             return
-        tier = self.policy.tiers[reached - 1]
-        urls = self._urls([tier])
-        self.send(self.notifier.incident_delivery(
-            view, "escalated", tier=tier, tier_number=reached, also_to=urls))  # fmt: skip
-        self.record(view, "escalated", {"tier": reached, "role": tier.role})
+        # Every tier whose time has come is paged, in order: a round that comes late (a
+        # busy or restarted notifier) skips nobody.
+        first = escalation.tier + 1 if reached > escalation.tier else reached
+        for number in range(first, reached + 1):
+            tier = self.policy.tiers[number - 1]
+            urls = self._urls([tier])
+            self.send(self.notifier.incident_delivery(
+                view, "escalated", tier=tier, tier_number=number, also_to=urls))  # fmt: skip
+            self.record(view, "escalated", {"tier": number, "role": tier.role})
         updated = Escalation(tier=reached, paged_at=escalation.paged_at, sent_at=at)
         self.log.mark_escalation(view.incident_id, updated)
 
