@@ -47,7 +47,15 @@ function legendText(lowers, n) {
   return low === high ? counts.format(low) : `${counts.format(low)}–${counts.format(high)}`;
 }
 
-function renderLegend(lowers) {
+// The tiles edged in red: those with at least half the largest overdue count, so the
+// edge picks out where it is worst even when every kelurahan has some (the corner
+// still gives each its count).
+function edgeFrom(areas) {
+  const largest = Math.max(0, ...Object.values(areas).map((a) => a.overdue || 0));
+  return Math.max(1, Math.ceil(largest / 2));
+}
+
+function renderLegend(lowers, edged) {
   const legend = $("map-legend");
   legend.replaceChildren();
   for (let n = 0; n <= lowers.length; n += 1) {
@@ -56,7 +64,8 @@ function renderLegend(lowers) {
     legend.append(entry);
   }
   const late = element("li", { "data-class": "overdue" });
-  late.append(element("i", { class: "swatch overdue" }), MAP_WORDS[lang].overdue);
+  late.append(element("i", { class: "swatch overdue" }),
+    `${edged > 1 ? `≥ ${counts.format(edged)} ` : ""}${MAP_WORDS[lang].overdue}`);
   legend.append(late);
 }
 
@@ -153,16 +162,18 @@ function drawMap(layout) {
 }
 
 // The tiles' counts and colours; the tile's shape and names stay as drawn. The overdue
-// mark is the tile's edge and corner, not its fill: the fill keeps saying how many are open.
+// marks are the tile's corner and edge, not its fill: the fill keeps saying how many are open.
 function renderMap(layout, areas) {
   const key = JSON.stringify(layout);
   if (key !== drawnMap) { drawMap(layout); drawnMap = key; }
   const lowers = countClasses(Math.max(0, ...Object.values(areas).map((a) => a.open)));
+  const edged = edgeFrom(areas);
   for (const tile of $("map-tiles").querySelectorAll(".tile")) {
     const area = areas[tile.dataset.kelurahan];
     const open = area ? area.open : 0;
     const overdue = area && area.overdue ? area.overdue : 0;
-    tile.setAttribute("class", `tile c${countClass(open, lowers)}${overdue ? " overdue" : ""}`);
+    const marks = `${overdue ? " has-late" : ""}${overdue >= edged ? " overdue" : ""}`;
+    tile.setAttribute("class", `tile c${countClass(open, lowers)}${marks}`);
     tile.dataset.open = String(open);
     tile.dataset.overdue = String(overdue);
     const count = tile.querySelector(".count");
@@ -176,5 +187,5 @@ function renderMap(layout, areas) {
     late.textContent = overdue ? counts.format(overdue) : "";
     fitText(late, LATE_WIDTH - 4);
   }
-  renderLegend(lowers);
+  renderLegend(lowers, edged);
 }
