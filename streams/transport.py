@@ -27,8 +27,9 @@ tests/unit/streams/test_transport.py fails when an upgrade changes what is repla
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, cast
 
 import faust
@@ -42,8 +43,16 @@ log = logging.getLogger("pantau.worker")
 
 # Records of one partition in one fetch, in offset order, as aiokafka returns them.
 RecordBatch = tuple[Any, ...]
-# Records a carrier takes before later fetches start a carrier of their own.
-FULL = 50_000
+# Records a carrier takes before later fetches start a carrier of their own: a batch this
+# large already shares its Redis round trip and aggregate writes among enough events.
+FULL = 25_000
+# Records read but not yet taken by an agent before the drain loop stops reading: the
+# agent finds its next batch ready whenever it finishes one, and the worker holds about
+# two carriers' worth (a record read from Kafka takes about 1 kB). Left to Faust's flow
+# control, which counts items, eight carriers of 50,000 waited in a catch-up (1.5 GB
+# resident); and a smaller item buffer pauses fetching as soon as one carrier waits, so
+# it takes no more fetches and the batches (and throughput) shrink.
+WAITING_LIMIT = FULL
 # How long the broker may hold a fetch it has nothing new for. aiokafka keeps one fetch in
 # flight per broker, and a partition whose records were just taken joins only the next
 # one, so a record arriving on it meanwhile waits out this interval: with Faust's 1.5 s,
@@ -79,11 +88,18 @@ class FetchCarrier:
 
     def take(self) -> tuple[RecordBatch, ...]:
         self.taken = True
-        return tuple(self._batches)
+        self._consumer.carrier_taken()
+        # Let go of the records at once: the carrier's first standing message has the
+        # carrier as its value, a reference cycle, which only the cyclic collector frees,
+        # and the worker runs that seldom (pantau/gcpause.py). Kept, every fetch's records
+        # piled up until a full collection (770 MB of them in a catch-up).
+        batches, self._batches = tuple(self._batches), []
+        return batches
 
     def acknowledge(self) -> None:
         """The carrier is applied: acknowledge every range it stood for."""
-        for message in self._standing:
+        standing, self._standing = self._standing, []  # the cycle again, see take
+        for message in standing:
             self._consumer.ack(message)
 
 
@@ -94,6 +110,25 @@ class BatchConsumer(faust_aiokafka.Consumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._carriers: dict[str, FetchCarrier] = {}  # the newest carrier of each topic
+        self._waiting: list[FetchCarrier] = []  # delivered, not yet taken
+        self._taken = asyncio.Event()
+
+    def carrier_taken(self) -> None:
+        self._taken.set()
+
+    def records_waiting(self) -> int:
+        """Records delivered to the agents of this generation and not yet taken."""
+        generation = self.app.consumer_generation_id
+        # A stream skips (never takes) a carrier of an earlier generation.
+        self._waiting = [c for c in self._waiting if not c.taken and c.generation == generation]
+        return sum(carrier.records for carrier in self._waiting)
+
+    async def _until_taken(self, stopped: Callable[[], bool]) -> None:
+        """Hold off reading while WAITING_LIMIT records wait for the agents."""
+        while not stopped() and self.records_waiting() >= WAITING_LIMIT:
+            self._taken.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._taken.wait(), 1.0)
 
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return BatchConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -115,6 +150,7 @@ class BatchConsumer(faust_aiokafka.Consumer):
         fetcher_stopped = cast(Service, fetcher)._stopped.is_set
         try:
             while not (consumer_stopped() or fetcher_stopped()):
+                await self._until_taken(lambda: consumer_stopped() or fetcher_stopped())
                 records, active = await self._wait_next_records(1.0)
                 # Let other tasks run between fetches even when records keep coming.
                 await asyncio.sleep(0)
@@ -140,6 +176,7 @@ class BatchConsumer(faust_aiokafka.Consumer):
                     if carrier is None or not carrier.joinable(generation):
                         carrier = self._carriers[tp.topic] = FetchCarrier(self, generation)
                         fresh[tp.topic] = (carrier, standing)
+                        self._waiting.append(carrier)
                     carrier.add(batch, standing)
                 if self._commit_every is not None and self._n_acked >= self._commit_every:
                     self._n_acked = 0

@@ -5,8 +5,10 @@ internals it relies on are pinned here, so an upgrade that changes them fails lo
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import inspect
+import weakref
 from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any, cast
@@ -17,6 +19,7 @@ from aiokafka.errors import IllegalStateError
 from faust.transport.consumer import Consumer as FaustConsumer
 from faust.types import TP
 
+import streams.transport
 from streams.transport import (
     FETCH_MAX_WAIT_MS,
     FULL,
@@ -160,6 +163,63 @@ async def test_fetches_join_the_waiting_carrier_and_every_range_is_acknowledged(
     assert consumer._new_offset(p0) is None
     carrier.acknowledge()
     assert (consumer._new_offset(p0), consumer._new_offset(p1)) == (5, 1)
+
+
+async def test_reading_waits_while_a_carriers_worth_of_records_is_not_taken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Faust's buffer counts items, and a carrier can hold many thousand records: left to
+    # it, a worker catching up held hundreds of thousands of records read ahead.
+    monkeypatch.setattr(streams.transport, "FULL", 3)
+    monkeypatch.setattr(streams.transport, "WAITING_LIMIT", 3)
+    app = faust.App("pantau-transport-test", broker="kafka://127.0.0.1:1")
+    app.transport = type("Scripted", (BatchTransport,), {"Consumer": ScriptedConsumer})(
+        app.conf.broker_consumer, app
+    )
+    app.topics.add(app.topic(TOPIC, schema=RecordBatches()))
+    await cast(Any, app.topics)._update_indices()
+    consumer = cast(ScriptedConsumer, app.consumer)
+    consumer.resume_flow()
+    p0 = TP(TOPIC, 0)
+    consumer.fetches = [
+        {p0: [Record(TOPIC, 0, o) for o in range(0, 4)]},
+        {p0: [Record(TOPIC, 0, o) for o in range(4, 6)]},
+    ]
+    delivered: list[Any] = []
+
+    async def deliver(message: Any) -> None:
+        delivered.append(message)
+
+    consumer.callback = deliver
+    fetcher = cast(Any, type("Fetcher", (), {"_stopped": asyncio.Event()})())
+    draining = asyncio.create_task(consumer._drain_messages(fetcher))
+    await asyncio.sleep(0.05)
+    assert len(delivered) == 1 and len(consumer.fetches) == 1  # the second fetch waits
+    assert consumer.records_waiting() == 4
+    delivered[0].value.take()
+    await asyncio.wait_for(draining, 2)
+    assert [m.value.records for m in delivered] == [4, 2]
+    assert consumer.fetches == []
+
+
+def test_a_carrier_lets_go_of_its_records_once_taken_and_acknowledged() -> None:
+    # The first standing message's value is the carrier: a cycle, which only the cyclic
+    # collector would break, and a worker runs that seldom.
+    consumer = _consumer()
+    carrier = FetchCarrier(consumer, generation=1)
+    record = Record(TOPIC, 0, 1)
+    message = consumer._stand_for(TP(TOPIC, 0), (record,))
+    message.value = cast(Any, carrier)
+    carrier.add((record,), message)
+    freed = weakref.ref(record)
+    gc.disable()
+    try:
+        (batch,) = carrier.take()
+        carrier.acknowledge()
+        del batch, record, message
+        assert freed() is None  # by reference counting alone
+    finally:
+        gc.enable()
 
 
 def test_a_taken_carrier_takes_no_more() -> None:
