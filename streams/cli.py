@@ -15,6 +15,7 @@ def worker(
     """Apply the event topics to the live state in Redis; serve /metrics and /health."""
     from prometheus_client import CollectorRegistry, ProcessCollector
 
+    from pantau.allocator import keep_large_buffers_mapped
     from pantau.context import context_of
     from pantau.gcpause import tune_for_a_long_running_fold
     from pantau.state.collector import CityStateCollector
@@ -29,6 +30,7 @@ def worker(
     built = build_worker(context, registry)
     add_views(built)
     tune_for_a_long_running_fold()
+    keep_large_buffers_mapped()
     # The web port is part of the app's configuration (build_worker), not the runner's.
     quiet_runner(built.app, loglevel).execute_from_commandline()
 
