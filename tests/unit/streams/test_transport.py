@@ -137,7 +137,8 @@ class ScriptedConsumer(BatchConsumer):
         return 0
 
 
-async def test_fetches_join_the_waiting_carrier_and_every_range_is_acknowledged() -> None:
+async def _scripted_consumer() -> ScriptedConsumer:
+    """A subscribed consumer of TOPIC whose fetches the test sets."""
     app = faust.App("pantau-transport-test", broker="kafka://127.0.0.1:1")
     app.transport = type("Scripted", (BatchTransport,), {"Consumer": ScriptedConsumer})(
         app.conf.broker_consumer, app
@@ -146,6 +147,11 @@ async def test_fetches_join_the_waiting_carrier_and_every_range_is_acknowledged(
     await cast(Any, app.topics)._update_indices()
     consumer = cast(ScriptedConsumer, app.consumer)
     consumer.resume_flow()
+    return consumer
+
+
+async def test_fetches_join_the_waiting_carrier_and_every_range_is_acknowledged() -> None:
+    consumer = await _scripted_consumer()
     p0, p1 = TP(TOPIC, 0), TP(TOPIC, 1)
     consumer.fetches = [
         {p0: [Record(TOPIC, 0, o) for o in range(0, 3)], p1: [Record(TOPIC, 1, 0)]},
@@ -173,14 +179,7 @@ async def test_reading_waits_while_a_carriers_worth_of_records_is_not_taken(
     # it, a worker catching up held hundreds of thousands of records read ahead.
     monkeypatch.setattr(streams.transport, "FULL", 3)
     monkeypatch.setattr(streams.transport, "WAITING_LIMIT", 3)
-    app = faust.App("pantau-transport-test", broker="kafka://127.0.0.1:1")
-    app.transport = type("Scripted", (BatchTransport,), {"Consumer": ScriptedConsumer})(
-        app.conf.broker_consumer, app
-    )
-    app.topics.add(app.topic(TOPIC, schema=RecordBatches()))
-    await cast(Any, app.topics)._update_indices()
-    consumer = cast(ScriptedConsumer, app.consumer)
-    consumer.resume_flow()
+    consumer = await _scripted_consumer()
     p0 = TP(TOPIC, 0)
     consumer.fetches = [
         {p0: [Record(TOPIC, 0, o) for o in range(0, 4)]},
