@@ -190,8 +190,10 @@ class BatchConsumer(faust_aiokafka.Consumer):
                     await self.commit()
                 for topic, (carrier, message) in fresh.items():
                     if not self.flow_active or self.app.consumer_generation_id != generation:
-                        # Never delivered: nothing may join it (it is read again later).
+                        # Never delivered: nothing may join it (it is read again later),
+                        # and no agent will take it, so it must not hold reading back.
                         self._carriers.pop(topic, None)
+                        self._waiting.remove(carrier)
                         continue
                     message.value = cast(Any, carrier)
                     await self.wait_first(deliver(message), self.suspend_flow.wait())

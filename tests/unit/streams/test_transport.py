@@ -202,6 +202,31 @@ async def test_reading_waits_while_a_carriers_worth_of_records_is_not_taken(
     assert consumer.fetches == []
 
 
+async def test_a_carrier_never_delivered_does_not_hold_reading_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A rebalance that begins between reading a fetch and delivering it: the carrier is
+    # dropped (its records are read again), and no agent will ever take it.
+    monkeypatch.setattr(streams.transport, "WAITING_LIMIT", 3)
+    consumer = await _scripted_consumer()
+    p0 = TP(TOPIC, 0)
+    consumer.fetches = [{p0: [Record(TOPIC, 0, o) for o in range(0, 4)]}]
+
+    async def deliver(message: Any) -> None:
+        raise AssertionError("a carrier of an ended flow was delivered")
+
+    consumer.callback = deliver
+
+    def rebalance_begins(tp: TP, batch: Any) -> Any:
+        consumer.flow_active = False
+        return BatchConsumer._stand_for(consumer, tp, batch)
+
+    consumer._stand_for = rebalance_begins  # type: ignore[method-assign]
+    fetcher = cast(Any, type("Fetcher", (), {"_stopped": asyncio.Event()})())
+    await asyncio.wait_for(consumer._drain_messages(fetcher), 2)
+    assert consumer.records_waiting() == 0
+
+
 def test_a_carrier_lets_go_of_its_records_once_taken_and_acknowledged() -> None:
     # The first standing message's value is the carrier: a cycle, which only the cyclic
     # collector would break, and a worker runs that seldom.
