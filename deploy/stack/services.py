@@ -205,6 +205,10 @@ def broker_answers(address: str) -> bool:
 class RedisServer(Service):
     name = "redis"
     commands = (("redis-server", "redis-server"), ("redis-cli", "redis-tools"))
+    # Redis answers only once it has loaded its append-only file: the dataset, then up to
+    # 4 GB of commands since the last rewrite (deploy/redis/redis.conf) at about 85 MB a
+    # second here. 60 s was too short for the benchmark's 5 GB of state.
+    start_timeout = 300.0
 
     @property
     def address(self) -> str:
