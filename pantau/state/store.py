@@ -2,7 +2,8 @@
 
 For each partition in a batch: one pipelined read (its stored offset and the records the
 batch touches), a pure fold in memory, then one atomic script that writes the records,
-the aggregate increments and the new offset, guarded by the offset read. Events at or
+the aggregate increments and the new offset, guarded by the offset read. Each script call
+is sent as soon as its partition is folded (pantau/state/script_calls.py). Events at or
 below the stored offset are skipped; if another worker moved the offset meanwhile (a
 rebalance), the guard refuses and the batch is folded again from what is now stored.
 
@@ -22,22 +23,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import redis.asyncio as aioredis
-from redis.exceptions import NoScriptError
 
 from pantau.contract.keys import KeySpace
 from pantau.contract.topics import Partition
 from pantau.contract.wire import EitherEvent
-from pantau.state.batch import fold_batch
+from pantau.state.batch import FoldResult, fold_batch
 from pantau.state.codec import decode_record, encode_record
 from pantau.state.recordcache import CachedPartition, RecordCache
 from pantau.state.records import Record
+from pantau.state.script_calls import ScriptCalls
 from pantau.state.service_fields import ServiceClock
 
 COMMIT_SCRIPT = (Path(__file__).with_name("commit.lua")).read_text()
@@ -101,28 +101,27 @@ class StateStore:
             if not pending:
                 return report
             snapshots = await self._read(pending)
-            calls: list[list[Any]] = []
             planned = []
-            for batch, (stored, records) in zip(pending, snapshots, strict=True):
-                if _lost_writes(batch, stored):
-                    self._cache.forget(Partition(batch.topic, batch.partition))
-                    report.behind[Partition(batch.topic, batch.partition)] = stored
-                    continue
-                if stored is not None and batch.last_offset <= stored:
-                    report.skipped += len(batch.events)
-                    continue
-                fresh = batch.events
-                if stored is not None and fresh and fresh[0][0] <= stored:
-                    fresh = [(o, e) for o, e in fresh if o > stored]
-                # fold_batch declares the models only (the Structs have the same attributes)
-                fold = fold_batch(records, [e for _, e in fresh], self._zone, self._service)
-                calls.append(self._commit_call(batch, stored, fold.changed, fold.aggregates))
-                planned.append((batch, fresh, fold, len(batch.events) - len(fresh)))
-            outcomes = await self._run(calls)
+            async with ScriptCalls(self._redis, COMMIT_SCRIPT, COMMIT_SHA) as commits:
+                for batch, (stored, records) in zip(pending, snapshots, strict=True):
+                    folded = self._fold(batch, stored, records, report)
+                    if folded is None:
+                        continue
+                    fresh, fold = folded
+                    # Sent now, so that Redis applies it while the next partition is folded.
+                    await commits.send(
+                        self._commit_call(batch, stored, fold.changed, fold.aggregates)
+                    )
+                    planned.append((batch, fresh, fold, len(batch.events) - len(fresh)))
+                outcomes = await commits.replies()
             pending = []
-            for (batch, fresh, fold, skipped), done in zip(planned, outcomes, strict=True):
+            failure: Exception | None = None
+            for (batch, fresh, fold, skipped), outcome in zip(planned, outcomes, strict=True):
                 partition = Partition(batch.topic, batch.partition)
-                if done:
+                if isinstance(outcome, Exception):
+                    self._cache.forget(partition)  # applied or not: Redis is read again
+                    failure = failure or outcome
+                elif outcome:
                     self._cache.committed(partition, batch.last_offset, fold.changed)
                     report.applied += len(fresh)
                     report.unchanged += fold.unchanged
@@ -132,10 +131,35 @@ class StateStore:
                     # Redis is not where this worker left it: read it again.
                     self._cache.forget(partition)
                     pending.append(batch)
+            if failure is not None:
+                raise failure
         raise RuntimeError(
             f"could not commit {', '.join(f'{b.topic}[{b.partition}]' for b in pending)}: "
             f"the stored offset kept moving for {MAX_ATTEMPTS} attempts"
         )
+
+    def _fold(
+        self,
+        batch: PartitionBatch,
+        stored: int | None,
+        records: dict[str, Record | None],
+        report: CommitReport,
+    ) -> tuple[list[tuple[int, EitherEvent]], FoldResult] | None:
+        """The batch's events past the stored offset, folded; None when there is nothing
+        to commit (counted in `report`)."""
+        partition = Partition(batch.topic, batch.partition)
+        if _lost_writes(batch, stored):
+            self._cache.forget(partition)
+            report.behind[partition] = stored
+            return None
+        if stored is not None and batch.last_offset <= stored:
+            report.skipped += len(batch.events)
+            return None
+        fresh = batch.events
+        if stored is not None and fresh and fresh[0][0] <= stored:
+            fresh = [(o, e) for o, e in fresh if o > stored]
+        # fold_batch declares the models only (the Structs have the same attributes)
+        return fresh, fold_batch(records, [e for _, e in fresh], self._zone, self._service)
 
     async def _read(
         self, batches: list[PartitionBatch]
@@ -209,24 +233,6 @@ class StateStore:
         notice = {"topic": batch.topic, "partition": batch.partition, "offset": batch.last_offset}
         values += [self._keys.changes_channel, json.dumps(notice)]
         return [len(keys), *keys, *values]
-
-    async def _run(self, calls: Sequence[list[Any]]) -> list[bool]:
-        """Run the commit script once per call in one round trip; whether each applied."""
-        if not calls:
-            return []
-        for _ in range(2):
-            async with self._redis.pipeline(transaction=False) as writes:
-                for call in calls:
-                    writes.evalsha(COMMIT_SHA, *call)
-                outcomes = await writes.execute(raise_on_error=False)
-            if not any(isinstance(o, NoScriptError) for o in outcomes):
-                break
-            # Redis restarted or was flushed since the script was last loaded.
-            await self._redis.script_load(COMMIT_SCRIPT)
-        for outcome in outcomes:
-            if isinstance(outcome, Exception):
-                raise outcome
-        return [bool(outcome) for outcome in outcomes]
 
 
 def _lost_writes(batch: PartitionBatch, stored: int | None) -> bool:
